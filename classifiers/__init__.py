@@ -1,0 +1,1 @@
+"""Text cleaning, PII masking, segmentation and the department classifier."""

@@ -1,0 +1,84 @@
+"""The one place that names every environment variable and its default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+#: Every environment variable the project reads, with its default.
+ENVIRONMENT: dict[str, str] = {
+    "KAFKA_BOOTSTRAP_SERVERS": "",  # empty: start or find the embedded broker
+    "REDIS_URL": "",  # empty: start or find the embedded Redis
+    "HOTLINE_HOME": "var",  # models, embedded-service state and logs
+    "HOTLINE_MODEL_DIR": "",  # empty: $HOTLINE_HOME/models/default
+    "HOTLINE_BROKER_PORT": "19092",
+    "HOTLINE_REDIS_PORT": "16379",
+    "HOTLINE_WEB_PORT": "6066",
+    "HOTLINE_APP_ID": "hotline-router",
+    "HOTLINE_TOPIC_PARTITIONS": "4",
+    "HOTLINE_BATCH_SIZE": "256",
+    "HOTLINE_BATCH_WITHIN_S": "0.02",
+    "HOTLINE_MAX_TEXT_CHARS": "10000",
+    "HOTLINE_MAX_RECORD_BYTES": "1048576",
+    "HOTLINE_DEDUP_TTL_S": "2592000",  # 30 days
+    "HOTLINE_BROKER_SESSION_TIMEOUT_S": "10",
+    "HOTLINE_BROKER_REBALANCE_TIMEOUT_S": "10",
+    "HOTLINE_LOG_LEVEL": "info",
+}
+
+
+def _env(name: str) -> str:
+    return os.environ.get(name, ENVIRONMENT[name])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Runtime configuration; build it with :meth:`from_env`."""
+
+    kafka_bootstrap_servers: str = ""
+    redis_url: str = ""
+    home: Path = Path("var")
+    model_dir: Path = Path("var/models/default")
+    broker_port: int = 19092
+    redis_port: int = 16379
+    web_port: int = 6066
+    app_id: str = "hotline-router"
+    topic_partitions: int = 4
+    batch_size: int = 256
+    batch_within_s: float = 0.02
+    max_text_chars: int = 10_000
+    max_record_bytes: int = 1_048_576
+    dedup_ttl_s: int = 2_592_000
+    broker_session_timeout_s: float = 10.0
+    broker_rebalance_timeout_s: float = 10.0
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read every setting from the environment, falling back to the defaults."""
+        home = Path(_env("HOTLINE_HOME"))
+        model_dir = _env("HOTLINE_MODEL_DIR")
+        return cls(
+            kafka_bootstrap_servers=_env("KAFKA_BOOTSTRAP_SERVERS"),
+            redis_url=_env("REDIS_URL"),
+            home=home,
+            model_dir=Path(model_dir) if model_dir else home / "models" / "default",
+            broker_port=int(_env("HOTLINE_BROKER_PORT")),
+            redis_port=int(_env("HOTLINE_REDIS_PORT")),
+            web_port=int(_env("HOTLINE_WEB_PORT")),
+            app_id=_env("HOTLINE_APP_ID"),
+            topic_partitions=int(_env("HOTLINE_TOPIC_PARTITIONS")),
+            batch_size=int(_env("HOTLINE_BATCH_SIZE")),
+            batch_within_s=float(_env("HOTLINE_BATCH_WITHIN_S")),
+            max_text_chars=int(_env("HOTLINE_MAX_TEXT_CHARS")),
+            max_record_bytes=int(_env("HOTLINE_MAX_RECORD_BYTES")),
+            dedup_ttl_s=int(_env("HOTLINE_DEDUP_TTL_S")),
+            broker_session_timeout_s=float(_env("HOTLINE_BROKER_SESSION_TIMEOUT_S")),
+            broker_rebalance_timeout_s=float(_env("HOTLINE_BROKER_REBALANCE_TIMEOUT_S")),
+            log_level=_env("HOTLINE_LOG_LEVEL"),
+        )
+
+    def with_endpoints(self, *, kafka_bootstrap_servers: str, redis_url: str) -> Settings:
+        """A copy pointing at the given broker and Redis."""
+        return replace(self, kafka_bootstrap_servers=kafka_bootstrap_servers, redis_url=redis_url)

@@ -1,0 +1,1 @@
+"""Topic catalogue, record schemas and the intake adapters of each channel."""
