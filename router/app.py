@@ -1,0 +1,101 @@
+"""The Faust app: two thin agents that hand batches of records to :mod:`router.stages`.
+
+intake.<channel> ──normalise──► tickets.normalized ──route──► tickets.routed + Redis queues
+                     └──────────────────────────────────────► tickets.deadletter
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import faust
+import redis.asyncio as aioredis
+from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.types import EventT
+from prometheus_client import CollectorRegistry
+
+from classifiers.model import DepartmentModel
+from router.departments import Catalogue
+from router.metrics import Metrics
+from router.queues import QueueWriter
+from router.settings import Settings
+from router.stages import Record, Stages
+from topics.catalogue import INTAKE_TOPICS, NORMALIZED
+
+
+def _records(events: Sequence[EventT]) -> list[Record]:
+    return [
+        Record(
+            topic=event.message.topic,
+            partition=event.message.partition,
+            offset=event.message.offset,
+            timestamp_ms=int(event.message.timestamp * 1000),
+            key=event.message.key,
+            value=event.message.value,
+        )
+        for event in events
+    ]
+
+
+def create_app(
+    *, settings: Settings, model: DepartmentModel, catalogue: Catalogue
+) -> tuple[faust.App, Stages]:
+    """Build the worker's Faust app and the stages its agents call."""
+    app = faust.App(
+        settings.app_id,
+        broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        value_serializer="raw",
+        key_serializer="raw",
+        store="memory://",
+        datadir=str(settings.home / "faust"),
+        web_port=settings.web_port,
+        web_host="0.0.0.0",
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=1,
+        topic_allow_declare=False,
+        broker_session_timeout=settings.broker_session_timeout_s,
+        broker_rebalance_timeout=settings.broker_rebalance_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.broker_session_timeout_s / 4),
+        consumer_auto_offset_reset="earliest",
+        producer_linger=0.005,
+        producer_acks=-1,
+    )
+    registry = CollectorRegistry()
+    setup_prometheus_sensors(app, registry=registry, name_prefix="faust")
+    metrics = Metrics(registry=registry)
+    metrics.model.info(
+        {"version": model.version, "labels": str(len(model.labels)), "engine": "jieba+sklearn"}
+    )
+    stages = Stages(
+        settings=settings,
+        model=model,
+        catalogue=catalogue,
+        metrics=metrics,
+        queues=QueueWriter(
+            client=aioredis.Redis.from_url(settings.redis_url),
+            dedup_ttl_s=settings.dedup_ttl_s,
+        ),
+        executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-cpu"),
+    )
+
+    async def send(topic: str, key: bytes | None, value: bytes) -> asyncio.Future:
+        return await app.producer.send(topic, key, value, None, None, None)
+
+    intake = app.topic(*INTAKE_TOPICS.values())
+    normalized = app.topic(NORMALIZED)
+
+    @app.agent(intake, name="normalise")
+    async def normalise(stream: faust.StreamT) -> None:
+        """Intake records of all seven channels → tickets.normalized or dead letters."""
+        async for events in stream.take_events(settings.batch_size, settings.batch_within_s):
+            await stages.normalise(_records(events), send)
+
+    @app.agent(normalized, name="route")
+    async def route(stream: faust.StreamT) -> None:
+        """Normalized tickets → classified, queued once in Redis, tickets.routed."""
+        async for events in stream.take_events(settings.batch_size, settings.batch_within_s):
+            await stages.route(_records(events), send)
+
+    return app, stages

@@ -1,0 +1,220 @@
+"""The worker's two stages as plain async functions over batches of records.
+
+``normalise``: intake records → Tickets on ``tickets.normalized`` or dead letters.
+``route``: normalized Tickets → classified, queued once in Redis, published on
+``tickets.routed``. The Faust agents in :mod:`router.app` only hand batches to these.
+
+Nothing here lets a bad record stop the worker: bad records become dead letters; a failing
+broker or Redis is retried until it answers, so the batch is never acknowledged unprocessed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import TypeVar
+
+from classifiers.model import DepartmentModel
+from router.departments import Catalogue
+from router.exceptions import BadInputError
+from router.metrics import Metrics
+from router.queues import NEW, PUBLISHED, QueueWriter
+from router.routing import route_batch, triage_reason
+from router.settings import Settings
+from topics.adapters import normalise as normalise_record
+from topics.catalogue import DEADLETTER, NORMALIZED, ROUTED
+from topics.schemas import DeadLetter, Ticket
+
+log = logging.getLogger(__name__)
+
+#: ``send(topic, key, value)`` returns a future that resolves once the broker has the record.
+Send = Callable[[str, bytes | None, bytes], Awaitable[asyncio.Future]]
+
+RETRY_DELAYS_S = (0.5, 1.0, 2.0, 5.0)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Record:
+    """One consumed Kafka record, as the stages need it."""
+
+    topic: str
+    partition: int
+    offset: int
+    timestamp_ms: int
+    key: bytes | None
+    value: bytes | None
+
+
+def channel_of(topic: str) -> str:
+    """The channel of an intake topic name (``intake.phone`` → ``phone``)."""
+    return topic.removeprefix("intake.")
+
+
+def _transient(exc: BaseException) -> bool:
+    """Whether an error is the broker or Redis being unreachable (worth retrying)."""
+    if isinstance(exc, ConnectionError | OSError | TimeoutError):
+        return True
+    # redis-py and aiokafka wrap connection failures in their own classes
+    return type(exc).__module__.split(".")[0] in ("redis", "aiokafka", "kafka")
+
+
+async def retry_forever(what: str, call: Callable[[], Awaitable[T]]) -> T:
+    """Await ``call()`` until it succeeds, backing off on broker or Redis failures."""
+    attempt = 0
+    while True:
+        try:
+            return await call()
+        except Exception as exc:
+            if not _transient(exc):
+                raise
+            delay = RETRY_DELAYS_S[min(attempt, len(RETRY_DELAYS_S) - 1)]
+            log.warning("%s failed (%s); retrying in %.1f s", what, type(exc).__name__, delay)
+            attempt += 1
+            await asyncio.sleep(delay)
+
+
+async def publish(send: Send, records: Sequence[tuple[str, bytes | None, bytes]]) -> None:
+    """Send records and wait until the broker acknowledged all of them."""
+    if not records:
+        return
+
+    async def attempt() -> None:
+        futures = [await send(topic, key, value) for topic, key, value in records]
+        await asyncio.gather(*futures)
+
+    await retry_forever(f"publishing {len(records)} records", attempt)
+
+
+def dead_letter(
+    record: Record, error: BadInputError, *, stage: str
+) -> tuple[str, bytes | None, bytes]:
+    """The ``tickets.deadletter`` record for a failed input record."""
+    letter = DeadLetter.for_record(
+        error=error,
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        value=record.value,
+        key=record.key,
+        timestamp_ms=record.timestamp_ms,
+        stage=stage,
+    )
+    return DEADLETTER, record.key, letter.to_json()
+
+
+class Stages:
+    """The worker's processing, shared by its agents."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        model: DepartmentModel,
+        catalogue: Catalogue,
+        metrics: Metrics,
+        queues: QueueWriter,
+        executor: Executor,
+    ) -> None:
+        self.settings = settings
+        self.model = model
+        self.catalogue = catalogue
+        self.metrics = metrics
+        self.queues = queues
+        self.executor = executor
+
+    def normalise_batch(self, records: Sequence[Record]) -> list[tuple[str, bytes | None, bytes]]:
+        """Intake records → normalized tickets and dead letters (CPU-bound, pure)."""
+        out: list[tuple[str, bytes | None, bytes]] = []
+        for record in records:
+            self.metrics.received.labels(channel_of(record.topic)).inc()
+            try:
+                ticket = normalise_record(
+                    record.value,
+                    topic=record.topic,
+                    max_text_chars=self.settings.max_text_chars,
+                    max_record_bytes=self.settings.max_record_bytes,
+                )
+            except BadInputError as error:
+                self.metrics.deadlettered.labels(error.reason).inc()
+                out.append(dead_letter(record, error, stage="normalise"))
+                continue
+            ticket.intake_ts_ms = record.timestamp_ms
+            out.append((NORMALIZED, ticket.ticket_id.encode(), ticket.to_json()))
+        return out
+
+    async def normalise(self, records: Sequence[Record], send: Send) -> None:
+        """The normalise stage for one batch."""
+        loop = asyncio.get_running_loop()
+        out = await loop.run_in_executor(self.executor, self.normalise_batch, records)
+        await publish(send, out)
+
+    def classify_batch(
+        self, records: Sequence[Record]
+    ) -> tuple[list[Ticket], list[tuple[str, bytes | None, bytes]]]:
+        """Normalized records → routed tickets (one model call) and dead letters (CPU-bound)."""
+        pairs: dict[str, tuple[Ticket, Record]] = {}
+        letters = []
+        for record in records:
+            try:
+                ticket = Ticket.from_json(record.value or b"")
+            except BadInputError as error:
+                self.metrics.deadlettered.labels(error.reason).inc()
+                letters.append(dead_letter(record, error, stage="route"))
+                continue
+            if ticket.ticket_id in pairs:  # the same ticket twice in one batch
+                self.metrics.duplicates.labels(ticket.channel).inc()
+                continue
+            pairs[ticket.ticket_id] = (ticket, record)
+        tickets = [ticket for ticket, _ in pairs.values()]
+        try:
+            return route_batch(tickets, model=self.model, catalogue=self.catalogue), letters
+        except Exception:
+            log.exception("batch classification failed; classifying one by one")
+        routed = []
+        for ticket, record in pairs.values():
+            try:
+                routed.extend(route_batch([ticket], model=self.model, catalogue=self.catalogue))
+            except Exception as exc:
+                error = BadInputError("processing_error", f"{type(exc).__name__}: {exc}")
+                self.metrics.deadlettered.labels(error.reason).inc()
+                letters.append(dead_letter(record, error, stage="route"))
+        return routed, letters
+
+    async def route(self, records: Sequence[Record], send: Send) -> None:
+        """The route stage for one batch: classify, queue once, publish."""
+        loop = asyncio.get_running_loop()
+        routed, letters = await loop.run_in_executor(self.executor, self.classify_batch, records)
+        outcomes = await retry_forever(
+            "writing to the Redis queues", lambda: self.queues.enqueue(routed)
+        )
+        queued_at = time.time()
+        to_publish = []
+        for ticket, outcome in zip(routed, outcomes, strict=True):
+            if outcome == PUBLISHED:
+                self.metrics.duplicates.labels(ticket.channel).inc()
+                continue
+            to_publish.append((ROUTED, ticket.ticket_id.encode(), ticket.to_json()))
+            if outcome == NEW:
+                self._observe(ticket, queued_at)
+        await publish(send, [*to_publish, *letters])
+        done = [key.decode() for _, key, _ in to_publish if key]
+        await retry_forever("marking tickets published", lambda: self.queues.mark_published(done))
+
+    def _observe(self, ticket: Ticket, queued_at: float) -> None:
+        routing = ticket.routing
+        assert routing is not None
+        reason = triage_reason(ticket, catalogue=self.catalogue)
+        if reason is None:
+            self.metrics.routed.labels(routing.department, routing.method).inc()
+        else:
+            self.metrics.triaged.labels(reason).inc()
+        if routing.rule:
+            self.metrics.urgent.labels(routing.rule).inc()
+        self.metrics.confidence.observe(routing.confidence)
+        if ticket.intake_ts_ms:
+            self.metrics.latency.observe(max(0.0, queued_at - ticket.intake_ts_ms / 1000))
