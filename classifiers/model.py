@@ -27,7 +27,7 @@ def build_pipeline(
     ngram_range: tuple[int, int] = (1, 2),
     min_df: int = 2,
     max_features: int | None = 300_000,
-    C: float = 20.0,  # noqa: N803 - scikit-learn's name
+    C: float = 20.0,
 ) -> Pipeline:
     """An unfitted segment → TF-IDF → logistic-regression pipeline."""
     return Pipeline(

@@ -67,12 +67,12 @@ class Segmenter(TransformerMixin, BaseEstimator):
     def __init__(self, *, engine: str = "rjieba") -> None:
         self.engine = engine
 
-    def fit(self, X: Iterable[str], y: Any = None) -> Segmenter:  # noqa: N803 - sklearn naming
+    def fit(self, X: Iterable[str], y: Any = None) -> Segmenter:
         """Check the engine; nothing to learn."""
         self._cut()
         return self
 
-    def transform(self, X: Iterable[str]) -> list[str]:  # noqa: N803
+    def transform(self, X: Iterable[str]) -> list[str]:
         """Segment each text; returns one space-joined token string per text."""
         return [" ".join(self.tokens(text)) for text in X]
 
