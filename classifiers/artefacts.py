@@ -36,8 +36,18 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _plain_vocabularies(pipeline: Pipeline) -> None:
+    """Store vectorizer vocabularies with plain-int values: skops writes every numpy scalar as
+    a node of its own, which makes a 40k-term vocabulary 50x slower to save and load."""
+    for _, step in pipeline.steps:
+        vocabulary = getattr(step, "vocabulary_", None)
+        if isinstance(vocabulary, dict):
+            step.vocabulary_ = {term: int(index) for term, index in vocabulary.items()}
+
+
 def save_model(model_dir: Path, pipeline: Pipeline, metadata: dict[str, Any]) -> DepartmentModel:
     """Write the pipeline and its metadata atomically into ``model_dir``."""
+    _plain_vocabularies(pipeline)
     model_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=model_dir) as tmp:
         tmp_model = Path(tmp) / MODEL_FILE

@@ -1,0 +1,173 @@
+"""``hotline bench``: throughput, latency, memory and classification speed, measured for real.
+
+1. Classification alone: the default model on synthetic tickets, batches of 256, one thread.
+2. Throughput: N tickets (mixed channels, realistic lengths) produced as fast as the client
+   can into the intake topics of a real broker while one worker process routes them; the
+   clock runs from the first record sent to the last ticket queued in Redis.
+3. Latency: tickets at a steady rate; for each, broker timestamp of the intake record to
+   broker timestamp of its ``tickets.routed`` record (written after the Redis queue entry).
+4. The worker's peak RSS (VmHWM) after both runs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+
+import redis
+from kafka import KafkaConsumer, TopicPartition
+
+from classifiers.model import DepartmentModel
+from classifiers.synthetic import generate
+from classifiers.train import load_or_train, synthetic_texts
+from router import simulator
+from router.departments import TRIAGE, TRIAGE_QUEUE, Catalogue
+from router.embedded import EmbeddedServices, free_port
+from router.exceptions import ServiceError
+from router.processes import peak_rss_mb, start_worker, stop_process, worker_env
+from router.queues import queue_depths
+from router.settings import Settings
+from topics.admin import ensure_topics
+from topics.catalogue import ROUTED
+
+WARMUP = 200
+CLASSIFY_N = 20_000
+LATENCY_SECONDS = 20.0
+DRAIN_TIMEOUT_S = 300.0
+
+
+def classify_speed(model: DepartmentModel, *, n: int = CLASSIFY_N, batch: int = 256) -> float:
+    """Tickets per second through the model alone (segmentation included)."""
+    texts, _, _ = synthetic_texts(generate(n, seed=99), seed=99)
+    model.predict(texts[:batch])  # warm-up: loads the segmenter's dictionary
+    started = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        model.predict(texts[i : i + batch])
+    return len(texts) / (time.perf_counter() - started)
+
+
+def _queued(client: redis.Redis, queues: dict[str, str]) -> int:
+    return sum(queue_depths(client, queues).values())
+
+
+def _wait_queued(client: redis.Redis, queues: dict[str, str], target: int, worker) -> float:
+    deadline = time.monotonic() + DRAIN_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if _queued(client, queues) >= target:
+            return time.monotonic()
+        if worker.poll() is not None:
+            raise ServiceError(f"the worker exited with code {worker.returncode} during the bench")
+        time.sleep(0.05)
+    raise ServiceError(f"the worker did not queue {target} tickets in {DRAIN_TIMEOUT_S:.0f} s")
+
+
+def _latencies_ms(bootstrap: str, run_id: str) -> list[float]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, consumer_timeout_ms=3000)
+    try:
+        parts = [TopicPartition(ROUTED, p) for p in consumer.partitions_for_topic(ROUTED) or ()]
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        latencies = []
+        for message in consumer:
+            ticket = json.loads(message.value)
+            if run_id in ticket["source_id"]:
+                latencies.append(message.timestamp - ticket["intake_ts_ms"])
+        return latencies
+    finally:
+        consumer.close()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1]
+
+
+def _records(run_id: str, count: int) -> list[simulator.IntakeRecord]:
+    stream: Iterator[simulator.IntakeRecord] = simulator.records(seed=11, run_id=run_id)
+    return list(itertools.islice(stream, count))
+
+
+def run_bench(settings: Settings, *, n: int, rate: float, as_json: bool) -> int:
+    """Run all measurements and print them (one JSON object with ``as_json``)."""
+    catalogue = Catalogue.load()
+    model = load_or_train(settings.model_dir, catalogue=catalogue)
+    say = (lambda *_: None) if as_json else (lambda msg: print(msg, flush=True))
+    say(f"model {model.version}; measuring classification alone ...")
+    classify_per_s = classify_speed(model)
+    say(f"classification alone: {classify_per_s:,.0f} tickets/s")
+
+    with ExitStack() as stack:
+        if not (settings.kafka_bootstrap_servers and settings.redis_url):
+            run_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hotline-bench")))
+            services = stack.enter_context(
+                EmbeddedServices(run_dir=run_dir, broker_port=free_port(), redis_port=free_port())
+            )
+            assert services.state is not None
+            settings = settings.with_endpoints(
+                kafka_bootstrap_servers=services.state.bootstrap_servers,
+                redis_url=services.state.redis_url,
+            )
+        ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)
+        client = redis.Redis.from_url(settings.redis_url)
+        queues = {d.code: d.queue for d in catalogue} | {TRIAGE: TRIAGE_QUEUE}
+        base = _queued(client, queues)
+        run = f"bench{int(time.time())}"
+        warmup = _records(f"{run}w", WARMUP)
+        load = _records(f"{run}t", n)
+        paced = _records(f"{run}l", int(rate * LATENCY_SECONDS))
+        env = worker_env(
+            settings,
+            HOTLINE_APP_ID=f"hotline-{run}",
+            HOTLINE_WEB_PORT=str(free_port()),
+            HOTLINE_BROKER_SESSION_TIMEOUT_S="4",
+            HOTLINE_BROKER_REBALANCE_TIMEOUT_S="4",
+            HOTLINE_LOG_LEVEL="warning",
+        )
+        log_path = settings.home / "logs" / f"{run}-worker.log"
+        worker = start_worker(env, log_path=log_path)
+        stack.callback(stop_process, worker)
+        producer = simulator.make_producer(settings.kafka_bootstrap_servers)
+        stack.callback(producer.close)
+
+        say("starting the worker and warming up ...")
+        simulator.run(producer, iter(warmup), rate=1e9)
+        _wait_queued(client, queues, base + WARMUP, worker)
+
+        say(f"throughput: {n} tickets as fast as they can be produced ...")
+        started = time.monotonic()
+        simulator.run(producer, iter(load), rate=1e9)
+        finished = _wait_queued(client, queues, base + WARMUP + n, worker)
+        tickets_per_s = n / (finished - started)
+        say(f"throughput: {tickets_per_s:,.0f} tickets/s")
+
+        say(f"latency: {len(paced)} tickets at {rate:g}/s ...")
+        simulator.run(producer, iter(paced), rate=rate)
+        _wait_queued(client, queues, base + WARMUP + n + len(paced), worker)
+        latencies = _latencies_ms(settings.kafka_bootstrap_servers, f"{run}l-")
+        rss = peak_rss_mb(worker.pid)
+
+    result = {
+        "tickets_per_s": round(tickets_per_s, 1),
+        "p50_ms": round(_percentile(latencies, 0.50), 1),
+        "p99_ms": round(_percentile(latencies, 0.99), 1),
+        "peak_rss_mb": round(rss, 1),
+        "classify_tickets_per_s": round(classify_per_s, 1),
+        "n": n,
+        "latency_rate_per_s": rate,
+        "latency_samples": len(latencies),
+        "model_version": model.version,
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        ),
+        "measured_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+    return 0

@@ -1,0 +1,315 @@
+"""The ``hotline`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from router.exceptions import HotlineError
+from router.settings import Settings
+
+log = logging.getLogger("hotline")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return settings
+
+
+def cmd_services(args: argparse.Namespace) -> int:
+    """Run the embedded broker and Redis in the foreground until Ctrl-C."""
+    from router.embedded import EmbeddedServices
+    from topics.admin import ensure_topics
+
+    settings = _settings(args)
+    broker_port = args.broker_port or settings.broker_port
+    redis_port = args.redis_port or settings.redis_port
+    with EmbeddedServices(
+        run_dir=settings.home / "run", broker_port=broker_port, redis_port=redis_port
+    ) as services:
+        services.write_state()
+        assert services.state is not None
+        ensure_topics(services.state.bootstrap_servers, partitions=settings.topic_partitions)
+        print(f"broker  KAFKA_BOOTSTRAP_SERVERS={services.state.bootstrap_servers}")
+        print(f"redis   REDIS_URL={services.state.redis_url}")
+        print("topics  created; press Ctrl-C to stop both", flush=True)
+        _wait_for_signal()
+    print("stopped")
+    return 0
+
+
+def _wait_for_signal() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the routing worker (Faust) until stopped."""
+    import faust
+
+    from classifiers.train import load_or_train
+    from router.app import create_app
+    from router.departments import Catalogue
+    from router.embedded import resolved
+    from topics.admin import ensure_topics
+
+    settings = _settings(args)
+    catalogue = Catalogue.load()
+    model = load_or_train(
+        Path(args.model) if args.model else settings.model_dir, catalogue=catalogue
+    )
+    with resolved(settings) as settings:
+        ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)
+        app, _ = create_app(settings=settings, model=model, catalogue=catalogue)
+        log.info(
+            "worker: model %s, broker %s, metrics http://127.0.0.1:%d/metrics",
+            model.version,
+            settings.kafka_bootstrap_servers,
+            settings.web_port,
+        )
+        worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
+        try:
+            worker.execute_from_commandline()
+        except SystemExit as exc:
+            return int(exc.code or 0)
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Feed synthetic traffic of all seven channels into the intake topics."""
+    from router import simulator
+    from router.embedded import resolved
+
+    settings = _settings(args)
+    with resolved(settings) as settings:
+        producer = simulator.make_producer(settings.kafka_bootstrap_servers)
+        stream = simulator.records(
+            seed=args.seed,
+            run_id=f"sim{int(time.time())}",
+            bad_share=args.bad_share,
+            resend_share=args.resend_share,
+        )
+        try:
+            sent = simulator.run(
+                producer,
+                stream,
+                rate=args.rate,
+                count=args.count,
+                on_tick=lambda n: print(f"sent {n} records", flush=True),
+            )
+        except KeyboardInterrupt:
+            sent = -1
+        finally:
+            producer.close()
+    if sent >= 0:
+        print(f"sent {sent} records")
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    """Classify JSON lines {"id", "text"} from stdin; one JSON line out per line in."""
+    from classifiers.train import load_or_train
+
+    settings = _settings(args)
+    model = load_or_train(Path(args.model) if args.model else settings.model_dir)
+    failures = 0
+    for batch in _batches(sys.stdin, args.batch):
+        ids, texts, errors = [], [], []
+        for number, line in batch:
+            try:
+                item = json.loads(line)
+                text = item["text"]
+                if not isinstance(text, str) or not text.strip():
+                    raise ValueError("text is empty or not a string")
+                ids.append(item.get("id"))
+                texts.append(text)
+            except (ValueError, KeyError, TypeError) as exc:
+                errors.append({"line": number, "error": f"{type(exc).__name__}: {exc}"})
+        for error in errors:
+            print(json.dumps(error, ensure_ascii=False))
+        failures += len(errors)
+        for item_id, prediction in zip(ids, model.predict(texts), strict=True):
+            out = {
+                "id": item_id,
+                "department": prediction.department,
+                "confidence": prediction.confidence,
+                "top": prediction.top,
+            }
+            print(json.dumps(out, ensure_ascii=False))
+    return 1 if failures else 0
+
+
+def _batches(lines: Iterator[str], size: int) -> Iterator[list[tuple[int, str]]]:
+    batch: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            batch.append((number, line))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the default model on synthetic requests."""
+    from classifiers.train import train_synthetic
+
+    settings = _settings(args)
+    model_dir = Path(args.model) if args.model else settings.model_dir
+    model = train_synthetic(model_dir, n=args.n, seed=args.seed)
+    print(json.dumps({"model_dir": str(model_dir), **model.metadata}, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_queues(args: argparse.Namespace) -> int:
+    """Print each department queue's depth."""
+    import redis
+
+    from router.departments import TRIAGE, TRIAGE_QUEUE, Catalogue
+    from router.embedded import resolved
+    from router.queues import queue_depths
+
+    settings = _settings(args)
+    catalogue = Catalogue.load()
+    queues = {d.code: d.queue for d in catalogue} | {TRIAGE: TRIAGE_QUEUE}
+    names = {d.code: d.name for d in catalogue} | {TRIAGE: "分拨台 (triage)"}
+    with resolved(settings) as settings:
+        depths = queue_depths(redis.Redis.from_url(settings.redis_url), queues)
+    if args.json:
+        print(json.dumps(depths))
+        return 0
+    for code, depth in sorted(depths.items(), key=lambda item: -item[1]):
+        print(f"{depth:>8}  {code:<22} {names[code]}")
+    print(f"{sum(depths.values()):>8}  total")
+    return 0
+
+
+def cmd_deadletter(args: argparse.Namespace) -> int:
+    """List or replay dead letters."""
+    from router import deadletters
+    from router.embedded import resolved
+
+    settings = _settings(args)
+    offsets = set(args.offset) if args.offset else None
+    with resolved(settings) as settings:
+        letters = deadletters.read_letters(settings.kafka_bootstrap_servers)
+        chosen = deadletters.select(letters, reason=args.reason, topic=args.topic, offsets=offsets)
+        if args.action == "list":
+            for stored in chosen:
+                letter = stored.letter
+                print(
+                    f"{stored.offset:>8}  {letter.failed_at}  {letter.reason:<22} "
+                    f"{letter.topic}[{letter.partition}]@{letter.offset}  {letter.detail}"
+                )
+            print(f"{len(chosen)} dead letters")
+            return 0
+        if args.dry_run:
+            print(f"would replay {len(chosen)} dead letters")
+            return 0
+        count = deadletters.replay(settings.kafka_bootstrap_servers, chosen, to_topic=args.to)
+    print(f"replayed {count} dead letters")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Services, worker and simulator together; prints where to look."""
+    from router.demo import run_demo
+
+    return run_demo(_settings(args), rate=args.rate, duration_s=args.duration)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Measure throughput, latency, memory and classification speed."""
+    from router.bench import run_bench
+
+    return run_bench(_settings(args), n=args.n, rate=args.rate, as_json=args.json)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    from classifiers.train import DEFAULT_SEED, DEFAULT_TRAIN_SIZE
+
+    parser = argparse.ArgumentParser(prog="hotline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=handler.__doc__, description=handler.__doc__)
+        command.set_defaults(handler=handler)
+        return command
+
+    services = add("services", cmd_services)
+    services.add_argument("--broker-port", type=int, help="default $HOTLINE_BROKER_PORT or 19092")
+    services.add_argument("--redis-port", type=int, help="default $HOTLINE_REDIS_PORT or 16379")
+
+    worker = add("worker", cmd_worker)
+    worker.add_argument("--model", help="model directory (default $HOTLINE_MODEL_DIR)")
+
+    simulate = add("simulate", cmd_simulate)
+    simulate.add_argument("--rate", type=float, default=20.0, help="records per second")
+    simulate.add_argument("--count", type=int, help="stop after this many (default: never)")
+    simulate.add_argument("--seed", type=int, default=7)
+    simulate.add_argument("--bad-share", type=float, default=0.0, help="share of bad records")
+    simulate.add_argument("--resend-share", type=float, default=0.0, help="share re-sent")
+
+    classify = add("classify", cmd_classify)
+    classify.add_argument("--model", help="model directory (default $HOTLINE_MODEL_DIR)")
+    classify.add_argument("--batch", type=int, default=256)
+
+    train = add("train", cmd_train)
+    train.add_argument("--model", help="model directory (default $HOTLINE_MODEL_DIR)")
+    train.add_argument("--n", type=int, default=DEFAULT_TRAIN_SIZE, help="synthetic requests")
+    train.add_argument("--seed", type=int, default=DEFAULT_SEED)
+
+    queues = add("queues", cmd_queues)
+    queues.add_argument("--json", action="store_true")
+
+    deadletter = add("deadletter", cmd_deadletter)
+    deadletter.add_argument("action", choices=["list", "replay"])
+    deadletter.add_argument("--reason", help="only this reason code")
+    deadletter.add_argument("--topic", help="only letters from this original topic")
+    deadletter.add_argument(
+        "--offset", type=int, action="append", help="only this dead-letter offset (repeatable)"
+    )
+    deadletter.add_argument("--to", help="replay into this topic instead of the original")
+    deadletter.add_argument("--dry-run", action="store_true")
+
+    demo = add("demo", cmd_demo)
+    demo.add_argument("--rate", type=float, default=20.0, help="simulated records per second")
+    demo.add_argument("--duration", type=float, help="stop after this many seconds")
+
+    bench = add("bench", cmd_bench)
+    bench.add_argument("--n", type=int, default=30_000, help="tickets for the throughput run")
+    bench.add_argument("--rate", type=float, default=200.0, help="rate of the latency run")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``hotline`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except HotlineError as exc:
+        print(f"hotline: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""``hotline demo``: embedded services, the worker and the simulator, with a running summary."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import redis
+
+from classifiers.train import load_or_train
+from router import simulator
+from router.departments import TRIAGE, TRIAGE_QUEUE, Catalogue
+from router.embedded import resolved
+from router.processes import start_worker, stop_process, worker_env
+from router.queues import queue_depths
+from router.settings import Settings
+from topics.admin import ensure_topics
+
+SUMMARY_EVERY_S = 10.0
+
+
+def run_demo(settings: Settings, *, rate: float, duration_s: float | None) -> int:
+    """Run everything until Ctrl-C (or ``duration_s``); returns the exit code."""
+    catalogue = Catalogue.load()
+    print("loading the model (the first start trains the default one, about a minute) ...")
+    model = load_or_train(settings.model_dir, catalogue=catalogue)
+    print(f"model {model.version}: holdout metrics {model.metadata.get('metrics')}")
+    with resolved(settings) as settings:
+        ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)
+        log_path = settings.home / "logs" / "worker.log"
+        worker = start_worker(worker_env(settings), log_path=log_path)
+        stop = threading.Event()
+        feeder = threading.Thread(
+            target=_feed, args=(settings, rate, stop), name="simulator", daemon=True
+        )
+        feeder.start()
+        _banner(settings, rate, log_path)
+        client = redis.Redis.from_url(settings.redis_url)
+        queues = {d.code: d.queue for d in catalogue} | {TRIAGE: TRIAGE_QUEUE}
+        started = time.monotonic()
+        try:
+            while duration_s is None or time.monotonic() - started < duration_s:
+                time.sleep(SUMMARY_EVERY_S)
+                if worker.poll() is not None:
+                    print(f"the worker exited with code {worker.returncode}: see {log_path}")
+                    return 1
+                _summary(queue_depths(client, queues), time.monotonic() - started)
+        except KeyboardInterrupt:
+            print("\nstopping ...")
+        finally:
+            stop.set()
+            feeder.join(timeout=10)
+            stop_process(worker)
+    return 0
+
+
+def _feed(settings: Settings, rate: float, stop: threading.Event) -> None:
+    producer = simulator.make_producer(settings.kafka_bootstrap_servers)
+    try:
+        stream = simulator.records(
+            seed=int(time.time()),
+            run_id=f"demo{int(time.time())}",
+            bad_share=0.01,
+            resend_share=0.02,
+        )
+        simulator.run(producer, stream, rate=rate, should_stop=stop.is_set)
+    finally:
+        producer.close()
+
+
+def _banner(settings: Settings, rate: float, log_path: object) -> None:
+    print(
+        f"""
+  12345 hotline routing demo: {rate:g} requests/s from seven channels
+  broker    {settings.kafka_bootstrap_servers}
+  redis     {settings.redis_url}
+  metrics   http://127.0.0.1:{settings.web_port}/metrics
+  worker    log in {log_path}
+  In another terminal:
+    export KAFKA_BOOTSTRAP_SERVERS={settings.kafka_bootstrap_servers} REDIS_URL={settings.redis_url}
+    .venv/bin/hotline queues              # tickets per department queue
+    .venv/bin/hotline deadletter list     # 1% of the simulated records are malformed on purpose
+  Ctrl-C stops everything.
+""",
+        flush=True,
+    )
+
+
+def _summary(depths: dict[str, int], elapsed_s: float) -> None:
+    departments = {code: depth for code, depth in depths.items() if code != TRIAGE and depth}
+    busiest = sorted(departments.items(), key=lambda item: -item[1])[:5]
+    top = ", ".join(f"{code} {depth}" for code, depth in busiest)
+    print(
+        f"[{elapsed_s:5.0f}s] queued {sum(departments.values())} tickets in {len(departments)} "
+        f"department queues, triage {depths[TRIAGE]} | busiest: {top}",
+        flush=True,
+    )

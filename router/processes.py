@@ -1,0 +1,57 @@
+"""Starting and stopping the worker as a child process (demo, benchmark, integration tests)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from router.settings import Settings
+
+
+def worker_env(settings: Settings, **overrides: str) -> dict[str, str]:
+    """The environment of a worker process that uses ``settings``' broker and Redis."""
+    env = dict(os.environ)
+    env.update(
+        KAFKA_BOOTSTRAP_SERVERS=settings.kafka_bootstrap_servers,
+        REDIS_URL=settings.redis_url,
+        HOTLINE_HOME=str(settings.home),
+        HOTLINE_MODEL_DIR=str(settings.model_dir),
+    )
+    env.update(overrides)
+    return env
+
+
+def start_worker(env: dict[str, str], *, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start ``hotline worker`` with ``env``, its output going to ``log_path``."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log_file:
+        return subprocess.Popen(
+            [sys.executable, "-m", "router.cli", "worker"],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+
+
+def stop_process(proc: subprocess.Popen[bytes], *, timeout_s: float = 20.0) -> int:
+    """SIGTERM, then SIGKILL if it has not exited within ``timeout_s``; returns the exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a running process, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise ValueError(f"no VmHWM for pid {pid}")

@@ -1,0 +1,103 @@
+"""Shared fixtures: a small trained model, and (for integration tests) a real Tansu broker,
+a real Redis server and a worker process, all on random loopback ports."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from classifiers.model import DepartmentModel
+from classifiers.train import train_synthetic
+from router.departments import Catalogue
+from router.embedded import EmbeddedServices, free_port
+from router.processes import start_worker, stop_process, worker_env
+from router.settings import Settings
+from topics.admin import ensure_topics
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return Catalogue.load()
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Path:
+    """A default-style model trained on fewer synthetic requests, to keep the suite quick."""
+    path = tmp_path_factory.mktemp("model") / "default"
+    train_synthetic(path, n=6000, seed=4242, catalogue=catalogue)
+    return path
+
+
+@pytest.fixture(scope="session")
+def model(model_dir: Path) -> DepartmentModel:
+    from classifiers.artefacts import load_model
+
+    return load_model(model_dir)
+
+
+@dataclass(frozen=True)
+class Running:
+    """The integration environment: settings pointing at live servers, and the worker."""
+
+    settings: Settings
+    web_port: int
+    log_path: Path
+
+
+def wait_until(
+    condition: Callable[[], object], *, timeout_s: float = 60.0, what: str = "condition"
+) -> object:
+    """Poll ``condition`` until it returns something truthy; fail the test after the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServices]:
+    """A real Tansu broker and Redis server on random loopback ports."""
+    run_dir = tmp_path_factory.mktemp("services")
+    with EmbeddedServices(run_dir=run_dir, broker_port=free_port(), redis_port=free_port()) as svc:
+        yield svc
+
+
+@pytest.fixture(scope="session")
+def running(
+    services: EmbeddedServices, model_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Running]:
+    """A worker process routing against the session's broker and Redis."""
+    assert services.state is not None
+    home = tmp_path_factory.mktemp("home")
+    settings = Settings(
+        kafka_bootstrap_servers=services.state.bootstrap_servers,
+        redis_url=services.state.redis_url,
+        home=home,
+        model_dir=model_dir,
+        topic_partitions=2,
+    )
+    ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)
+    web_port = free_port()
+    env = worker_env(
+        settings,
+        HOTLINE_WEB_PORT=str(web_port),
+        HOTLINE_TOPIC_PARTITIONS="2",
+        HOTLINE_BROKER_SESSION_TIMEOUT_S="4",
+        HOTLINE_BROKER_REBALANCE_TIMEOUT_S="4",
+        HOTLINE_LOG_LEVEL="info",
+    )
+    log_path = home / "worker.log"
+    worker = start_worker(env, log_path=log_path)
+    try:
+        yield Running(settings=settings, web_port=web_port, log_path=log_path)
+    finally:
+        stop_process(worker)
