@@ -20,9 +20,11 @@ from classifiers.model import DepartmentModel
 from router.departments import Catalogue
 from router.metrics import Metrics
 from router.queues import QueueWriter
+from router.rules import validate_rules
 from router.settings import Settings
 from router.stages import Record, Stages
-from topics.catalogue import INTAKE_TOPICS, NORMALIZED
+from router.transport import broker_urls
+from topics.catalogue import INTAKE_TOPICS
 
 
 def _records(events: Sequence[EventT]) -> list[Record]:
@@ -43,9 +45,10 @@ def create_app(
     *, settings: Settings, model: DepartmentModel, catalogue: Catalogue
 ) -> tuple[faust.App, Stages]:
     """Build the worker's Faust app and the stages its agents call."""
+    validate_rules(catalogue)
     app = faust.App(
         settings.app_id,
-        broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        broker=broker_urls(settings.kafka_bootstrap_servers),
         value_serializer="raw",
         key_serializer="raw",
         store="memory://",
@@ -59,7 +62,7 @@ def create_app(
         broker_rebalance_timeout=settings.broker_rebalance_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.broker_session_timeout_s / 4),
         consumer_auto_offset_reset="earliest",
-        producer_linger=0.005,
+        producer_linger=0.0,
         producer_acks=-1,
     )
     registry = CollectorRegistry()
@@ -84,18 +87,11 @@ def create_app(
         return await app.producer.send(topic, key, value, None, None, None)
 
     intake = app.topic(*INTAKE_TOPICS.values())
-    normalized = app.topic(NORMALIZED)
 
-    @app.agent(intake, name="normalise")
-    async def normalise(stream: faust.StreamT) -> None:
-        """Intake records of all seven channels → tickets.normalized or dead letters."""
-        async for events in stream.take_events(settings.batch_size, settings.batch_within_s):
-            await stages.normalise(_records(events), send)
-
-    @app.agent(normalized, name="route")
+    @app.agent(intake, name="route")
     async def route(stream: faust.StreamT) -> None:
-        """Normalized tickets → classified, queued once in Redis, tickets.routed."""
+        """Intake records of all seven channels → queued tickets, or dead letters."""
         async for events in stream.take_events(settings.batch_size, settings.batch_within_s):
-            await stages.route(_records(events), send)
+            await stages.process(_records(events), send)
 
     return app, stages

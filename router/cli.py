@@ -23,6 +23,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         level=getattr(logging, settings.log_level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for chatty in ("kafka", "aiokafka"):  # client internals: connection chatter at INFO
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     return settings
 
 

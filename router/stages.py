@@ -1,8 +1,13 @@
-"""The worker's two stages as plain async functions over batches of records.
+"""The worker's processing of a batch of intake records, as plain functions.
 
-``normalise``: intake records → Tickets on ``tickets.normalized`` or dead letters.
-``route``: normalized Tickets → classified, queued once in Redis, published on
-``tickets.routed``. The Faust agents in :mod:`router.app` only hand batches to these.
+Intake records → Tickets (cleaned, contact split off) → classified and routed in one model
+call → queued once in Redis → published on ``tickets.normalized`` and ``tickets.routed``;
+records that cannot become tickets go to ``tickets.deadletter``. The Faust agent in
+:mod:`router.app` only hands batches to :meth:`Stages.process`.
+
+Normalising and routing run in one pass rather than as two agents joined by
+``tickets.normalized``: a second Faust hop doubled the per-ticket cost and latency, and the
+normalized record is still published for whoever reads it (analysts, replays).
 
 Nothing here lets a bad record stop the worker: bad records become dead letters; a failing
 broker or Redis is retried until it answers, so the batch is never acknowledged unprocessed.
@@ -15,7 +20,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from classifiers.model import DepartmentModel
@@ -33,6 +38,8 @@ log = logging.getLogger(__name__)
 
 #: ``send(topic, key, value)`` returns a future that resolves once the broker has the record.
 Send = Callable[[str, bytes | None, bytes], Awaitable[asyncio.Future]]
+#: A record to produce: topic, key, value.
+Outgoing = tuple[str, bytes | None, bytes]
 
 RETRY_DELAYS_S = (0.5, 1.0, 2.0, 5.0)
 T = TypeVar("T")
@@ -78,7 +85,7 @@ async def retry_forever(what: str, call: Callable[[], Awaitable[T]]) -> T:
             await asyncio.sleep(delay)
 
 
-async def publish(send: Send, records: Sequence[tuple[str, bytes | None, bytes]]) -> None:
+async def publish(send: Send, records: Sequence[Outgoing]) -> None:
     """Send records and wait until the broker acknowledged all of them."""
     if not records:
         return
@@ -90,9 +97,7 @@ async def publish(send: Send, records: Sequence[tuple[str, bytes | None, bytes]]
     await retry_forever(f"publishing {len(records)} records", attempt)
 
 
-def dead_letter(
-    record: Record, error: BadInputError, *, stage: str
-) -> tuple[str, bytes | None, bytes]:
+def dead_letter(record: Record, error: BadInputError, *, stage: str) -> Outgoing:
     """The ``tickets.deadletter`` record for a failed input record."""
     letter = DeadLetter.for_record(
         error=error,
@@ -107,8 +112,16 @@ def dead_letter(
     return DEADLETTER, record.key, letter.to_json()
 
 
+@dataclass(kw_only=True)
+class Prepared:
+    """The CPU part of a batch done: routed tickets and the dead letters."""
+
+    routed: list[Ticket]
+    letters: list[Outgoing]
+
+
 class Stages:
-    """The worker's processing, shared by its agents."""
+    """The worker's processing of intake batches, called by its agent."""
 
     def __init__(
         self,
@@ -127,11 +140,15 @@ class Stages:
         self.queues = queues
         self.executor = executor
 
-    def normalise_batch(self, records: Sequence[Record]) -> list[tuple[str, bytes | None, bytes]]:
-        """Intake records → normalized tickets and dead letters (CPU-bound, pure)."""
-        out: list[tuple[str, bytes | None, bytes]] = []
+    def normalise_batch(
+        self, records: Sequence[Record]
+    ) -> tuple[dict[str, tuple[Ticket, Record]], list[Outgoing]]:
+        """Intake records → tickets (one per ticket id) and dead letters."""
+        tickets: dict[str, tuple[Ticket, Record]] = {}
+        letters: list[Outgoing] = []
         for record in records:
-            self.metrics.received.labels(channel_of(record.topic)).inc()
+            channel = channel_of(record.topic)
+            self.metrics.received.labels(channel).inc()
             try:
                 ticket = normalise_record(
                     record.value,
@@ -141,68 +158,58 @@ class Stages:
                 )
             except BadInputError as error:
                 self.metrics.deadlettered.labels(error.reason).inc()
-                out.append(dead_letter(record, error, stage="normalise"))
+                letters.append(dead_letter(record, error, stage="normalise"))
+                continue
+            if ticket.ticket_id in tickets:  # the same ticket twice in one batch
+                self.metrics.duplicates.labels(channel).inc()
                 continue
             ticket.intake_ts_ms = record.timestamp_ms
-            out.append((NORMALIZED, ticket.ticket_id.encode(), ticket.to_json()))
-        return out
+            tickets[ticket.ticket_id] = (ticket, record)
+        return tickets, letters
 
-    async def normalise(self, records: Sequence[Record], send: Send) -> None:
-        """The normalise stage for one batch."""
-        loop = asyncio.get_running_loop()
-        out = await loop.run_in_executor(self.executor, self.normalise_batch, records)
-        await publish(send, out)
-
-    def classify_batch(
-        self, records: Sequence[Record]
-    ) -> tuple[list[Ticket], list[tuple[str, bytes | None, bytes]]]:
-        """Normalized records → routed tickets (one model call) and dead letters (CPU-bound)."""
-        pairs: dict[str, tuple[Ticket, Record]] = {}
-        letters = []
-        for record in records:
-            try:
-                ticket = Ticket.from_json(record.value or b"")
-            except BadInputError as error:
-                self.metrics.deadlettered.labels(error.reason).inc()
-                letters.append(dead_letter(record, error, stage="route"))
-                continue
-            if ticket.ticket_id in pairs:  # the same ticket twice in one batch
-                self.metrics.duplicates.labels(ticket.channel).inc()
-                continue
-            pairs[ticket.ticket_id] = (ticket, record)
-        tickets = [ticket for ticket, _ in pairs.values()]
+    def prepare(self, records: Sequence[Record]) -> Prepared:
+        """Normalise and classify a batch, one model call for all (CPU-bound)."""
+        tickets, letters = self.normalise_batch(records)
         try:
-            return route_batch(tickets, model=self.model, catalogue=self.catalogue), letters
+            routed = route_batch(
+                [ticket for ticket, _ in tickets.values()],
+                model=self.model,
+                catalogue=self.catalogue,
+            )
+            return Prepared(routed=routed, letters=letters)
         except Exception:
             log.exception("batch classification failed; classifying one by one")
         routed = []
-        for ticket, record in pairs.values():
+        for ticket, record in tickets.values():
             try:
                 routed.extend(route_batch([ticket], model=self.model, catalogue=self.catalogue))
             except Exception as exc:
                 error = BadInputError("processing_error", f"{type(exc).__name__}: {exc}")
                 self.metrics.deadlettered.labels(error.reason).inc()
                 letters.append(dead_letter(record, error, stage="route"))
-        return routed, letters
+        return Prepared(routed=routed, letters=letters)
 
-    async def route(self, records: Sequence[Record], send: Send) -> None:
-        """The route stage for one batch: classify, queue once, publish."""
+    async def process(self, records: Sequence[Record], send: Send) -> None:
+        """One intake batch: normalise, classify, queue once in Redis, publish."""
         loop = asyncio.get_running_loop()
-        routed, letters = await loop.run_in_executor(self.executor, self.classify_batch, records)
+        prepared = await loop.run_in_executor(self.executor, self.prepare, records)
         outcomes = await retry_forever(
-            "writing to the Redis queues", lambda: self.queues.enqueue(routed)
+            "writing to the Redis queues", lambda: self.queues.enqueue(prepared.routed)
         )
         queued_at = time.time()
-        to_publish = []
-        for ticket, outcome in zip(routed, outcomes, strict=True):
+        out: list[Outgoing] = []
+        done: list[str] = []
+        for ticket, outcome in zip(prepared.routed, outcomes, strict=True):
             if outcome == PUBLISHED:
                 self.metrics.duplicates.labels(ticket.channel).inc()
                 continue
-            to_publish.append((ROUTED, ticket.ticket_id.encode(), ticket.to_json()))
+            key = ticket.ticket_id.encode()
+            out.append((NORMALIZED, key, replace(ticket, routing=None).to_json()))
+            out.append((ROUTED, key, ticket.to_json()))
+            done.append(ticket.ticket_id)
             if outcome == NEW:
                 self._observe(ticket, queued_at)
-        await publish(send, [*to_publish, *letters])
-        done = [key.decode() for _, key, _ in to_publish if key]
+        await publish(send, [*out, *prepared.letters])
         await retry_forever("marking tickets published", lambda: self.queues.mark_published(done))
 
     def _observe(self, ticket: Ticket, queued_at: float) -> None:
