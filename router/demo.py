@@ -28,7 +28,10 @@ def run_demo(settings: Settings, *, rate: float, duration_s: float | None) -> in
     with resolved(settings) as settings:
         ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)
         log_path = settings.home / "logs" / "worker.log"
-        worker = start_worker(worker_env(settings), log_path=log_path)
+        env = worker_env(  # the embedded broker: short group timeouts make the join quick
+            settings, HOTLINE_BROKER_SESSION_TIMEOUT_S="4", HOTLINE_BROKER_REBALANCE_TIMEOUT_S="4"
+        )
+        worker = start_worker(env, log_path=log_path)
         stop = threading.Event()
         feeder = threading.Thread(
             target=_feed, args=(settings, rate, stop), name="simulator", daemon=True

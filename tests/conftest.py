@@ -18,8 +18,6 @@ from router.processes import start_worker, stop_process, worker_env
 from router.settings import Settings
 from topics.admin import ensure_topics
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
