@@ -7,6 +7,14 @@ heating pipe before a burst water main).
 
 Patterns are plain Chinese keywords; negative lookarounds keep out the cheap false positives
 (燃气费 is not a leak, 火车 and 防火知识 are not fires, 轮胎漏气 is not gas).
+
+Most tickets match no rule, so each rule also lists its ``triggers``: literals one of which
+occurs in every text its pattern matches. A substring test with ``in`` is far cheaper than a
+regex search, so a text with none of a rule's triggers skips that rule's pattern. Triggers are
+single characters where those are rare enough (塌 for 倒塌, 坍塌, 塌了 ...): CPython finds one
+character about three times as fast as a two-character word. The triggers only filter, they
+never decide: the pattern has the last word, and tests/router/test_rules.py proves from each
+pattern's syntax that its triggers cannot reject a text the pattern matches.
 """
 
 from __future__ import annotations
@@ -23,13 +31,25 @@ class Rule:
     """One urgent-keyword rule.
 
     ``department`` is a catalogue code, or None to keep the model's department and only
-    mark the ticket urgent.
+    mark the ticket urgent. ``triggers`` are literals at least one of which occurs in every
+    match of ``pattern`` (a prefilter, see the module docstring); empty means no prefilter.
     """
 
     name: str
     pattern: re.Pattern[str]
     department: str | None
     urgency: str = "urgent"
+    triggers: tuple[str, ...] = ()
+
+    def matches(self, text: str) -> bool:
+        """Whether ``pattern`` occurs in ``text``; the triggers only skip hopeless searches."""
+        for trigger in self.triggers:  # a loop: any() over a generator costs more than the tests
+            if trigger in text:
+                break
+        else:
+            if self.triggers:
+                return False
+        return self.pattern.search(text) is not None
 
 
 RULES: tuple[Rule, ...] = (
@@ -42,6 +62,7 @@ RULES: tuple[Rule, ...] = (
             r"|(?:煤气|燃气|天然气)味(?:很|特别|非常|十分)?(?:浓|重|大|刺鼻)"
         ),
         department="GAS_SUPPLY",
+        triggers=("气",),
     ),
     Rule(
         name="hazmat_leak",
@@ -50,6 +71,7 @@ RULES: tuple[Rule, ...] = (
             r"[^，。]{0,8}(?:泄漏|泄露|外泄|漏出)"
         ),
         department="EMERGENCY_MANAGEMENT",
+        triggers=("泄", "漏"),
     ),
     Rule(
         name="fire",
@@ -61,6 +83,7 @@ RULES: tuple[Rule, ...] = (
             r"火灾(?!隐患|预防|知识|保险)|(?<!烟囱)冒烟"
         ),
         department="FIRE_RESCUE",
+        triggers=("火", "烟", "燃起来", "烧起来"),
     ),
     Rule(
         name="lift_entrapment",
@@ -71,6 +94,7 @@ RULES: tuple[Rule, ...] = (
             r"|电梯.{0,12}(?:被困|困住|困着|出不来)"
         ),
         department="MARKET_REGULATION",
+        triggers=("梯",),
     ),
     Rule(
         name="live_wire",
@@ -80,6 +104,7 @@ RULES: tuple[Rule, ...] = (
             r"|大面积停电|(?:整个|整片|全|几个|好几个|多个)(?:小区|片区|街道|村)(?:都)?停电"
         ),
         department="POWER_SUPPLY",
+        triggers=("线", "缆", "杆", "漏电", "停电"),
     ),
     Rule(
         name="tree_fall",
@@ -88,6 +113,7 @@ RULES: tuple[Rule, ...] = (
             r"|(?:树|树木|树枝)[^，。]{0,6}有(?:倒塌|倒伏|折断)(?:的)?(?:危险|风险)"
         ),
         department="LANDSCAPING",
+        triggers=("树",),
     ),
     Rule(
         name="building_collapse",
@@ -97,6 +123,7 @@ RULES: tuple[Rule, ...] = (
             r"|(?:拆|砸|打)(?:了|掉|穿)?承重墙|承重墙被(?:拆|砸|打)"
         ),
         department="HOUSING_CONSTRUCTION",
+        triggers=("塌", "墙"),
     ),
     Rule(
         name="heating_pipe_burst",
@@ -104,6 +131,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:暖气|供热|供暖|热力)(?:管道?|片|主管|管网)?.{0,4}(?:爆裂|爆了|破裂|喷水|喷热水|爆管)"
         ),
         department="HEATING_SUPPLY",
+        triggers=("爆", "裂", "喷"),
     ),
     Rule(
         name="water_main_burst",
@@ -114,6 +142,7 @@ RULES: tuple[Rule, ...] = (
             r"|爆管|(?:大量|大股)(?:的)?(?:自来水|水)(?:从.{0,10})?(?:涌出|喷出|冒出|往外冒)"
         ),
         department="WATER_SUPPLY",
+        triggers=("爆", "裂", "涌", "喷", "冒"),
     ),
     Rule(
         name="waterlogging",
@@ -125,11 +154,13 @@ RULES: tuple[Rule, ...] = (
             r"|(?:车库|家里|屋里|一楼|地下室)(?:都|已经)?进水"
         ),
         department="MUNICIPAL_ENGINEERING",
+        triggers=("积", "淹", "涝", "灌", "漫", "进水"),
     ),
     Rule(
         name="road_collapse",
         pattern=re.compile(r"(?:路面|道路|地面|人行道|马路)[^，。]{0,6}(?:塌陷|坍塌|下陷|塌了)"),
         department="MUNICIPAL_ENGINEERING",
+        triggers=("塌", "陷"),
     ),
     Rule(
         name="danger_to_life",
@@ -140,6 +171,7 @@ RULES: tuple[Rule, ...] = (
             r"|砸伤(?:了)?人|随时(?:会|可能)?(?:砸到|砸伤)|跳楼(?!价|甩卖|大甩卖)|轻生"
         ),
         department=None,
+        triggers=("命", "伤", "砸", "晕", "溺", "落水", "一动不动", "血", "刀", "跳", "轻"),
     ),
 )
 
@@ -147,7 +179,7 @@ RULES: tuple[Rule, ...] = (
 def match_rule(text: str) -> Rule | None:
     """The first rule, in priority order, whose pattern occurs in ``text``; None if none does."""
     for rule in RULES:
-        if rule.pattern.search(text):
+        if rule.matches(text):
             return rule
     return None
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
+from re import _constants as sre  # private, but the only parser of re's own syntax
+from re import _parser as sre_parse
 
 import pytest
 
+from classifiers.model import model_input
 from classifiers.synthetic import generate
 from router.departments import Catalogue
 from router.exceptions import ConfigurationError
@@ -123,3 +126,123 @@ def test_rules_agree_with_the_synthetic_requests() -> None:
     normal = [r for r in requests if not r.urgent]
     false_alarms = [r.text for r in normal if match_rule(r.text)]
     assert len(false_alarms) <= 0.01 * len(normal), false_alarms[:5]
+
+
+# The triggers prefilter must never reject a text its pattern matches. The proof below reads
+# the pattern's syntax tree and spells every match of it as a "form": a sequence of literal
+# runs the match must contain verbatim, with gaps (None) where it could contain anything.
+# Lookarounds and anchors consume nothing and are dropped, which can only add matches, and
+# anything that is not a finite choice of literals (x? included) becomes a gap; both only make the
+# forms looser, so if every form has a literal run holding a trigger, so does every match.
+
+Form = tuple[str | None, ...]
+MAX_FORMS = 20_000
+
+
+def _concat(left: Form, right: Form) -> Form:
+    if left and right and left[-1] is not None and right[0] is not None:
+        return (*left[:-1], left[-1] + right[0], *right[1:])
+    if left and right and left[-1] is None and right[0] is None:
+        return (*left, *right[1:])
+    return (*left, *right)
+
+
+def _forms(items: sre_parse.SubPattern | list) -> set[Form]:
+    forms: set[Form] = {()}
+    for op, av in items:
+        forms = {_concat(a, b) for a in forms for b in _node_forms(op, av)}
+        assert len(forms) <= MAX_FORMS, "pattern too combinatorial for the trigger proof"
+    return forms
+
+
+def _node_forms(op: object, av: object) -> set[Form]:
+    if op is sre.LITERAL:
+        return {(chr(av),)}
+    if op is sre.IN and all(kind is sre.LITERAL for kind, _ in av):
+        return {(chr(code),) for _, code in av}
+    if op is sre.SUBPATTERN:
+        return _forms(av[-1])
+    if op is sre.BRANCH:
+        return set().union(*(_forms(branch) for branch in av[1]))
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[1] <= 1:  # x? and x{1}
+        low, high, body = av
+        body_forms = _forms(body)
+        forms: set[Form] = set()
+        repeated: set[Form] = {()}
+        for count in range(high + 1):
+            if count >= low:
+                forms |= repeated
+            repeated = {_concat(a, b) for a in repeated for b in body_forms}
+        return forms
+    if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
+        return {()}
+    return {(None,)}  # ., negated or ranged classes, long repeats, ...: could be anything
+
+
+def _uncovered_forms(pattern: re.Pattern[str], triggers: tuple[str, ...]) -> list[Form]:
+    assert not pattern.flags & re.IGNORECASE, "the proof and `in` are case-sensitive"
+    return [
+        form
+        for form in _forms(sre_parse.parse(pattern.pattern, pattern.flags))
+        if not any(trigger in run for run in form if run is not None for trigger in triggers)
+    ]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
+def test_triggers_cover_every_match_of_the_pattern(rule: Rule) -> None:
+    assert rule.triggers, "every rule should have a prefilter"
+    assert all(rule.triggers), "an empty trigger would let everything through"
+    assert _uncovered_forms(rule.pattern, rule.triggers) == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
+def test_every_trigger_is_needed(rule: Rule) -> None:
+    # Also shows the proof above is not vacuous: without any one trigger it finds a match
+    # the others would let slip.
+    for trigger in rule.triggers:
+        fewer = tuple(other for other in rule.triggers if other != trigger)
+        assert _uncovered_forms(rule.pattern, fewer), f"{rule.name}: {trigger} is redundant"
+
+
+def test_trigger_proof_catches_a_missing_trigger() -> None:
+    pattern = re.compile(r"(?<!不)着火|(?:大量|滚滚)浓烟(?!味)|火灾.{0,3}(?:发生|蔓延)?")
+    assert _uncovered_forms(pattern, ("火", "烟")) == []
+    assert set(_uncovered_forms(pattern, ("火",))) == {("大量浓烟",), ("滚滚浓烟",)}
+    # 火灾蔓延 is no trigger for 火灾.{0,3}蔓延: the gap may come between them.
+    assert set(_uncovered_forms(pattern, ("着火", "浓烟", "火灾蔓延"))) == {
+        ("火灾", None),
+        ("火灾", None, "发生"),
+        ("火灾", None, "蔓延"),
+    }
+
+
+def _texts() -> list[str]:
+    requests = generate(4000, seed=11)
+    return [
+        *(text for text, _, _ in URGENT),
+        *NEAR_MISSES,
+        *(r.text for r in requests),
+        *(model_input(r.title, r.text) for r in requests),
+        *(r.text for r in generate(20000, seed=5) if r.urgent),
+    ]
+
+
+def test_triggers_never_reject_a_text_the_pattern_matches() -> None:
+    texts = _texts()
+    for rule in RULES:
+        matched = [text for text in texts if rule.pattern.search(text)]
+        assert all(rule.matches(text) for text in matched), rule.name
+        assert all(any(trigger in text for trigger in rule.triggers) for text in matched)
+    # Without the prefilter: the first rule whose pattern matches, as before.
+    for text in texts:
+        expected = next((rule for rule in RULES if rule.pattern.search(text)), None)
+        assert match_rule(text) is expected, text
+
+
+def test_a_rule_without_triggers_always_searches() -> None:
+    rule = Rule(name="anything", pattern=re.compile("漏水"), department=None)
+    assert rule.matches("楼上漏水")
+    assert not rule.matches("楼上很吵")
+    gated = dataclasses.replace(rule, triggers=("水",))
+    assert gated.matches("楼上漏水")
+    assert not dataclasses.replace(rule, triggers=("火",)).matches("楼上漏水")
