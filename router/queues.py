@@ -69,10 +69,10 @@ class QueueWriter:
         self.dedup_ttl_s = dedup_ttl_s
         self._script = client.register_script(_ENQUEUE)
 
-    async def enqueue(self, tickets: Sequence[Ticket]) -> list[str]:
-        """Write each ticket once; returns NEW, QUEUED or PUBLISHED per ticket."""
+    async def enqueue(self, tickets: Sequence[tuple[Ticket, bytes]]) -> list[str]:
+        """Write each (ticket, its JSON) once; returns NEW, QUEUED or PUBLISHED per ticket."""
         async with self.client.pipeline(transaction=False) as pipe:
-            for ticket in tickets:
+            for ticket, ticket_json in tickets:
                 assert ticket.routing is not None
                 fields = [item for pair in queue_entry(ticket).items() for item in pair]
                 await self._script(
@@ -81,7 +81,7 @@ class QueueWriter:
                         ticket.routing.queue,
                         TICKET_PREFIX + ticket.ticket_id,
                     ],
-                    args=[self.dedup_ttl_s, ticket.to_json(), *fields],
+                    args=[self.dedup_ttl_s, ticket_json, *fields],
                     client=pipe,
                 )
             results = await pipe.execute()

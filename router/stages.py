@@ -112,11 +112,29 @@ def dead_letter(record: Record, error: BadInputError, *, stage: str) -> Outgoing
     return DEADLETTER, record.key, letter.to_json()
 
 
+@dataclass(frozen=True, kw_only=True)
+class Encoded:
+    """A routed ticket with its two records already serialised."""
+
+    ticket: Ticket
+    routed: bytes  # for tickets.routed and the Redis read model
+    normalized: bytes  # the ticket without its routing, for tickets.normalized
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> Encoded:
+        """Serialise a routed ticket."""
+        return cls(
+            ticket=ticket,
+            routed=ticket.to_json(),
+            normalized=replace(ticket, routing=None).to_json(),
+        )
+
+
 @dataclass(kw_only=True)
 class Prepared:
-    """The CPU part of a batch done: routed tickets and the dead letters."""
+    """The CPU part of a batch done: routed tickets, serialised, and the dead letters."""
 
-    routed: list[Ticket]
+    routed: list[Encoded]
     letters: list[Outgoing]
 
 
@@ -176,13 +194,14 @@ class Stages:
                 model=self.model,
                 catalogue=self.catalogue,
             )
-            return Prepared(routed=routed, letters=letters)
+            return Prepared(routed=[Encoded.of(t) for t in routed], letters=letters)
         except Exception:
             log.exception("batch classification failed; classifying one by one")
         routed = []
         for ticket, record in tickets.values():
             try:
-                routed.extend(route_batch([ticket], model=self.model, catalogue=self.catalogue))
+                (one,) = route_batch([ticket], model=self.model, catalogue=self.catalogue)
+                routed.append(Encoded.of(one))
             except Exception as exc:
                 error = BadInputError("processing_error", f"{type(exc).__name__}: {exc}")
                 self.metrics.deadlettered.labels(error.reason).inc()
@@ -193,19 +212,21 @@ class Stages:
         """One intake batch: normalise, classify, queue once in Redis, publish."""
         loop = asyncio.get_running_loop()
         prepared = await loop.run_in_executor(self.executor, self.prepare, records)
+        pairs = [(encoded.ticket, encoded.routed) for encoded in prepared.routed]
         outcomes = await retry_forever(
-            "writing to the Redis queues", lambda: self.queues.enqueue(prepared.routed)
+            "writing to the Redis queues", lambda: self.queues.enqueue(pairs)
         )
         queued_at = time.time()
         out: list[Outgoing] = []
         done: list[str] = []
-        for ticket, outcome in zip(prepared.routed, outcomes, strict=True):
+        for encoded, outcome in zip(prepared.routed, outcomes, strict=True):
+            ticket = encoded.ticket
             if outcome == PUBLISHED:
                 self.metrics.duplicates.labels(ticket.channel).inc()
                 continue
             key = ticket.ticket_id.encode()
-            out.append((NORMALIZED, key, replace(ticket, routing=None).to_json()))
-            out.append((ROUTED, key, ticket.to_json()))
+            out.append((NORMALIZED, key, encoded.normalized))
+            out.append((ROUTED, key, encoded.routed))
             done.append(ticket.ticket_id)
             if outcome == NEW:
                 self._observe(ticket, queued_at)
