@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -59,7 +60,9 @@ def _queued(client: redis.Redis, queues: dict[str, str]) -> int:
     return sum(queue_depths(client, queues).values())
 
 
-def _wait_queued(client: redis.Redis, queues: dict[str, str], target: int, worker) -> float:
+def _wait_queued(
+    client: redis.Redis, queues: dict[str, str], target: int, worker: subprocess.Popen[bytes]
+) -> float:
     deadline = time.monotonic() + DRAIN_TIMEOUT_S
     while time.monotonic() < deadline:
         if _queued(client, queues) >= target:

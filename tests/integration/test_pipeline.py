@@ -13,6 +13,7 @@ from datetime import datetime
 import pytest
 import redis
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from classifiers.synthetic import generate
 from router.departments import TRIAGE_QUEUE, Catalogue
@@ -301,7 +302,9 @@ def test_metrics_endpoint_reports_routing(running: Running, producer, client, ca
         what="the grid ticket",
     )
     url = f"http://127.0.0.1:{running.web_port}/metrics"
-    body = urllib.request.urlopen(url, timeout=10).read().decode()
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.headers["Content-Type"] == CONTENT_TYPE_LATEST
+        body = response.read().decode()
     samples = Counter(
         line.split("{")[0].split(" ")[0]
         for line in body.splitlines()
