@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.request
 
 import redis
+from prometheus_client.parser import text_string_to_metric_families
 
 from classifiers.train import load_or_train
 from router import simulator
@@ -15,6 +17,7 @@ from router.processes import start_worker, stop_process, worker_env
 from router.queues import queue_depths
 from router.settings import Settings
 from topics.admin import ensure_topics
+from topics.schemas import CHANNELS
 
 SUMMARY_EVERY_S = 10.0
 
@@ -47,7 +50,11 @@ def run_demo(settings: Settings, *, rate: float, duration_s: float | None) -> in
                 if worker.poll() is not None:
                     print(f"the worker exited with code {worker.returncode}: see {log_path}")
                     return 1
-                _summary(queue_depths(client, queues), time.monotonic() - started)
+                _summary(
+                    queue_depths(client, queues),
+                    received_by_channel(settings.web_port),
+                    time.monotonic() - started,
+                )
         except KeyboardInterrupt:
             print("\nstopping ...")
         finally:
@@ -89,12 +96,30 @@ def _banner(settings: Settings, rate: float, log_path: object) -> None:
     )
 
 
-def _summary(depths: dict[str, int], elapsed_s: float) -> None:
+def received_by_channel(web_port: int) -> dict[str, int]:
+    """``hotline_tickets_received_total`` per channel, read from the worker's /metrics."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/metrics", timeout=2) as page:
+            text = page.read().decode()
+    except OSError:  # the worker is still starting
+        return {}
+    return {
+        sample.labels["channel"]: int(sample.value)
+        for family in text_string_to_metric_families(text)
+        if family.name == "hotline_tickets_received"
+        for sample in family.samples
+        if sample.name == "hotline_tickets_received_total"
+    }
+
+
+def _summary(depths: dict[str, int], received: dict[str, int], elapsed_s: float) -> None:
+    channels = " · ".join(f"{channel} {received.get(channel, 0)}" for channel in CHANNELS)
+    print(f"[{elapsed_s:5.0f}s] received {channels}", flush=True)
     departments = {code: depth for code, depth in depths.items() if code != TRIAGE and depth}
     busiest = sorted(departments.items(), key=lambda item: -item[1])[:5]
     top = ", ".join(f"{code} {depth}" for code, depth in busiest)
     print(
-        f"[{elapsed_s:5.0f}s] queued {sum(departments.values())} tickets in {len(departments)} "
+        f"        queued {sum(departments.values())} tickets in {len(departments)} "
         f"department queues, triage {depths[TRIAGE]} | busiest: {top}",
         flush=True,
     )
