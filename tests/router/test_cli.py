@@ -82,3 +82,15 @@ def test_every_command_has_help(command):
     with pytest.raises(SystemExit) as exit_info:
         parser.parse_args([command, "--help"])
     assert exit_info.value.code == 0
+
+
+def test_a_missing_broker_binary_is_a_one_line_error(tmp_path):
+    env = {
+        "HOTLINE_HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "CALF_TANSU_BIN": str(tmp_path / "no-such-broker"),
+    }
+    result = _hotline("services", env=env)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("hotline: error: the embedded broker binary is missing")
