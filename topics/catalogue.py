@@ -90,6 +90,4 @@ TOPICS: dict[str, TopicSpec] = {
 INTAKE_TOPICS: dict[str, str] = {channel: intake_topic(channel) for channel in CHANNELS}
 NORMALIZED = "tickets.normalized"
 ROUTED = "tickets.routed"
-EVENTS = "tickets.events"
 DEADLETTER = "tickets.deadletter"
-SLA_ALERTS = "sla.alerts"

@@ -159,9 +159,14 @@ class Ticket:
                 routing = dict(routing)
                 routing["top"] = [(str(d), float(p)) for d, p in routing.get("top", [])]
                 values["routing"] = Routing(**routing)
-            return cls(**values)
+            ticket = cls(**values)
         except TypeError as exc:
             raise BadInputError("invalid_field", f"ticket record: {exc}") from exc
+        if ticket.urgency not in URGENCIES:
+            raise BadInputError("invalid_field", f"urgency {ticket.urgency!r}")
+        if ticket.routing is not None and ticket.routing.method not in METHODS:
+            raise BadInputError("invalid_field", f"routing method {ticket.routing.method!r}")
+        return ticket
 
     @classmethod
     def from_json(cls, raw: bytes) -> Ticket:
