@@ -191,8 +191,12 @@ class EmbeddedServices:
     def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
         log_file = open(self.run_dir / f"{name}.log", "wb")  # noqa: SIM115 - owned by the child
         try:
-            proc = subprocess.Popen(
-                argv, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            proc = subprocess.Popen(  # own session: Ctrl-C reaches us, and we stop it in order
+                argv,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         except OSError as exc:
             raise ServiceError(f"cannot start the embedded {name}: {exc}") from exc

@@ -34,6 +34,7 @@ def start_worker(env: dict[str, str], *, log_path: Path) -> subprocess.Popen[byt
             stdout=log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C goes to the parent, which stops the worker first
         )
 
 
