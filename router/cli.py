@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import time
@@ -232,6 +233,26 @@ def cmd_deadletter(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_departments(args: argparse.Namespace) -> int:
+    """List the department catalogue, or resolve a raw department name to its code."""
+    from router.departments import Catalogue
+    from router.exceptions import UnknownDepartmentError
+
+    catalogue = Catalogue.load()
+    if args.action == "list":
+        for dept in catalogue:
+            print(f"{dept.code:<22} {dept.name}  ({', '.join(dept.aliases)})")
+        return 0
+    if not args.name:
+        raise HotlineError("departments resolve needs a NAME")
+    try:
+        print(catalogue.resolve(args.name).code)
+    except UnknownDepartmentError as exc:
+        print(f"hotline: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Services, worker and simulator together; prints where to look."""
     from router.demo import run_demo
@@ -294,6 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
     deadletter.add_argument("--to", help="replay into this topic instead of the original")
     deadletter.add_argument("--dry-run", action="store_true")
 
+    departments = add("departments", cmd_departments)
+    departments.add_argument("action", choices=["list", "resolve"])
+    departments.add_argument("name", nargs="?", help="a raw department name (resolve)")
+
     demo = add("demo", cmd_demo)
     demo.add_argument("--rate", type=float, default=20.0, help="simulated records per second")
     demo.add_argument("--duration", type=float, help="stop after this many seconds")
@@ -315,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

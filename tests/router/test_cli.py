@@ -94,3 +94,11 @@ def test_a_missing_broker_binary_is_a_one_line_error(tmp_path):
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("hotline: error: the embedded broker binary is missing")
+
+
+def test_departments_resolve_prints_the_code_or_exits_1():
+    result = _hotline("departments", "resolve", "工商行政管理局")
+    assert (result.returncode, result.stdout.strip()) == (0, "MARKET_REGULATION")
+    result = _hotline("departments", "resolve", "火星移民局")
+    assert result.returncode == 1
+    assert "unknown department '火星移民局'" in result.stderr
