@@ -71,6 +71,11 @@ class DepartmentModel:
         return str(self.metadata.get("version", "unversioned"))
 
     @property
+    def thresholds(self) -> dict[str, float]:
+        """Per-department thresholds chosen at training time (empty: the catalogue's apply)."""
+        return dict(self.metadata.get("thresholds", {}))
+
+    @property
     def labels(self) -> list[str]:
         return [str(label) for label in self.pipeline.classes_]
 

@@ -11,9 +11,13 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from router.exceptions import HotlineError
 from router.settings import Settings
+
+if TYPE_CHECKING:
+    from classifiers.importer import ImportReport
 
 log = logging.getLogger("hotline")
 
@@ -173,14 +177,52 @@ def _batches(lines: Iterator[str], size: int) -> Iterator[list[tuple[int, str]]]
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train the default model on synthetic requests."""
-    from classifiers.train import train_synthetic
+    """Train a model: on historical exports with --data, else the default synthetic one."""
+    from classifiers.train import train_on_examples, train_synthetic
 
     settings = _settings(args)
-    model_dir = Path(args.model) if args.model else settings.model_dir
-    model = train_synthetic(model_dir, n=args.n, seed=args.seed)
+    model_dir = Path(args.out) if args.out else settings.model_dir
+    if not args.data:
+        model = train_synthetic(model_dir, n=args.n, seed=args.seed)
+    else:
+        report = _import(args)
+        for name, count in report.unknown_labels.items():
+            print(f"skipped {count} rows of unknown department {name!r}", file=sys.stderr)
+        model = train_on_examples(
+            report.examples,
+            model_dir,
+            target_precision=args.target_precision,
+            min_examples=args.min_examples,
+            seed=args.seed,
+            source=", ".join(Path(p).name for p in args.data),
+        )
     print(json.dumps({"model_dir": str(model_dir), **model.metadata}, ensure_ascii=False, indent=2))
     return 0
+
+
+def _import(args: argparse.Namespace) -> ImportReport:
+    from classifiers.importer import Columns, import_export, read_table
+    from router.departments import Catalogue
+
+    if not (args.text_col and args.label_col):
+        raise HotlineError("--data needs --text-col and --label-col")
+    aliases = None
+    if args.aliases:
+        rows, _ = read_table(Path(args.aliases))
+        aliases = {row["name"].strip(): row["code"].strip() for row in rows}
+    return import_export(
+        [Path(p) for p in args.data],
+        columns=Columns(
+            text=args.text_col,
+            label=args.label_col,
+            title=args.title_col,
+            time=args.time_col,
+            id=args.id_col,
+        ),
+        catalogue=Catalogue.load(),
+        aliases=aliases,
+        allow_unknown=args.add_unknown,
+    )
 
 
 def cmd_queues(args: argparse.Namespace) -> int:
@@ -298,7 +340,19 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--batch", type=int, default=256)
 
     train = add("train", cmd_train)
-    train.add_argument("--model", help="model directory (default $HOTLINE_MODEL_DIR)")
+    train.add_argument("--out", "--model", dest="out", help="model directory to write")
+    train.add_argument("--data", action="append", help="a CSV/XLSX export (repeatable)")
+    train.add_argument("--text-col", help="column with the request text")
+    train.add_argument("--label-col", help="column with the handling department")
+    train.add_argument("--title-col")
+    train.add_argument("--time-col")
+    train.add_argument("--id-col")
+    train.add_argument("--aliases", help="CSV with columns name,code: more department names")
+    train.add_argument(
+        "--add-unknown", action="store_true", help="skip rows of unknown departments"
+    )
+    train.add_argument("--target-precision", type=float, default=0.95)
+    train.add_argument("--min-examples", type=int, default=20)
     train.add_argument("--n", type=int, default=DEFAULT_TRAIN_SIZE, help="synthetic requests")
     train.add_argument("--seed", type=int, default=DEFAULT_SEED)
 

@@ -21,9 +21,18 @@ TRIAGE_UNKNOWN_DEPARTMENT = "unknown_department"
 
 
 def decide(
-    ticket: Ticket, prediction: Prediction, *, catalogue: Catalogue, model_version: str
+    ticket: Ticket,
+    prediction: Prediction,
+    *,
+    catalogue: Catalogue,
+    model_version: str,
+    thresholds: dict[str, float] | None = None,
 ) -> Ticket:
-    """The ticket with its routing decision and urgency set."""
+    """The ticket with its routing decision and urgency set.
+
+    ``thresholds`` are the model's own per-department thresholds (chosen at training time for
+    a target precision); a department without one uses the catalogue's.
+    """
     text = model_input(ticket.title, ticket.text)
     rule = match_rule(text)
     urgency = "urgent" if rule is not None else ticket.urgency
@@ -43,7 +52,7 @@ def decide(
             **common,
         )
     elif prediction.department in catalogue and prediction.confidence >= (
-        catalogue[prediction.department].threshold
+        (thresholds or {}).get(prediction.department, catalogue[prediction.department].threshold)
     ):
         department = catalogue[prediction.department]
         routing = Routing(
@@ -78,7 +87,14 @@ def route_batch(
 ) -> list[Ticket]:
     """Classify a batch in one model call and decide each ticket's route (CPU-bound)."""
     predictions = model.predict([model_input(t.title, t.text) for t in tickets])
+    thresholds = model.thresholds
     return [
-        decide(ticket, prediction, catalogue=catalogue, model_version=model.version)
+        decide(
+            ticket,
+            prediction,
+            catalogue=catalogue,
+            model_version=model.version,
+            thresholds=thresholds,
+        )
         for ticket, prediction in zip(tickets, predictions, strict=True)
     ]

@@ -130,3 +130,20 @@ def test_route_batch_matches_one_by_one_decisions(model, catalogue):
         [t.routing.confidence for t in single], abs=1e-4
     )
     assert batch[1].routing.top[0][0] in {"LABOR_INSPECTION", "HUMAN_RESOURCES"}
+
+
+def test_model_thresholds_override_the_catalogue(catalogue):
+    ticket = _ticket("想问一下孩子转学需要什么材料")
+    prediction = _prediction("EDUCATION", 0.6)
+    routed = decide(
+        ticket, prediction, catalogue=catalogue, model_version="v1", thresholds={"EDUCATION": 0.7}
+    )
+    assert routed.routing.department == TRIAGE
+    routed = decide(
+        ticket, prediction, catalogue=catalogue, model_version="v1", thresholds={"EDUCATION": 0.55}
+    )
+    assert routed.routing.department == "EDUCATION"
+    routed = decide(
+        ticket, prediction, catalogue=catalogue, model_version="v1", thresholds={"TRANSPORT": 0.99}
+    )  # no own threshold: the catalogue's (0.5)
+    assert routed.routing.department == "EDUCATION"
