@@ -200,12 +200,51 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate a model on labelled exports it never saw (JSON with --json)."""
+    from classifiers.artefacts import load_model
+    from classifiers.evaluate import evaluate
+
+    _settings(args)
+    report = _import(args)
+    result = evaluate(load_model(Path(args.model)), report.examples)
+    result["skipped_unknown_labels"] = report.unknown_labels
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print(f"model {result['model_version']} on {result['examples']} examples")
+    print(f"accuracy {result['accuracy']:.3f}   macro-F1 {result['macro_f1']:.3f}")
+    auto = result["model_thresholds"]
+    print(
+        f"auto-dispatched with the model's thresholds: {auto['auto_dispatch_share']:.1%} "
+        f"at {auto['auto_dispatch_precision']:.1%} precision"
+    )
+    for target, share in result["coverage_at_precision"].items():
+        print(f"  coverage at {float(target):.0%} precision (one threshold): {share:.1%}")
+    for pair in result["confusions"]:
+        print(f"  {pair['count']:>4}  {pair['true']} taken for {pair['predicted']}")
+    return 0
+
+
+def _add_import_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--data", action="append", help="a CSV/XLSX export (repeatable)")
+    command.add_argument("--text-col", help="column with the request text")
+    command.add_argument("--label-col", help="column with the handling department")
+    command.add_argument("--title-col")
+    command.add_argument("--time-col")
+    command.add_argument("--id-col")
+    command.add_argument("--aliases", help="CSV with columns name,code: more department names")
+    command.add_argument(
+        "--add-unknown", action="store_true", help="skip rows of unknown departments"
+    )
+
+
 def _import(args: argparse.Namespace) -> ImportReport:
     from classifiers.importer import Columns, import_export, read_table
     from router.departments import Catalogue
 
-    if not (args.text_col and args.label_col):
-        raise HotlineError("--data needs --text-col and --label-col")
+    if not (args.data and args.text_col and args.label_col):
+        raise HotlineError("give --data with --text-col and --label-col")
     aliases = None
     if args.aliases:
         rows, _ = read_table(Path(args.aliases))
@@ -341,20 +380,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = add("train", cmd_train)
     train.add_argument("--out", "--model", dest="out", help="model directory to write")
-    train.add_argument("--data", action="append", help="a CSV/XLSX export (repeatable)")
-    train.add_argument("--text-col", help="column with the request text")
-    train.add_argument("--label-col", help="column with the handling department")
-    train.add_argument("--title-col")
-    train.add_argument("--time-col")
-    train.add_argument("--id-col")
-    train.add_argument("--aliases", help="CSV with columns name,code: more department names")
-    train.add_argument(
-        "--add-unknown", action="store_true", help="skip rows of unknown departments"
-    )
+    _add_import_arguments(train)
     train.add_argument("--target-precision", type=float, default=0.95)
     train.add_argument("--min-examples", type=int, default=20)
     train.add_argument("--n", type=int, default=DEFAULT_TRAIN_SIZE, help="synthetic requests")
     train.add_argument("--seed", type=int, default=DEFAULT_SEED)
+
+    evaluate = add("evaluate", cmd_evaluate)
+    evaluate.add_argument("--model", required=True, help="model directory")
+    _add_import_arguments(evaluate)
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
 
     queues = add("queues", cmd_queues)
     queues.add_argument("--json", action="store_true")
