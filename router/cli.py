@@ -134,8 +134,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     """Classify JSON lines {"id", "text"} from stdin; one JSON line out per line in."""
     from classifiers.train import load_or_train
+    from router.departments import Catalogue
 
     settings = _settings(args)
+    names = {department.code: department.name for department in Catalogue.load()}
     model = load_or_train(Path(args.model) if args.model else settings.model_dir)
     failures = 0
     for batch in _batches(sys.stdin, args.batch):
@@ -157,6 +159,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
             out = {
                 "id": item_id,
                 "department": prediction.department,
+                "department_name": names.get(prediction.department),
                 "confidence": prediction.confidence,
                 "top": prediction.top,
             }

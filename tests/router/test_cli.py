@@ -23,7 +23,7 @@ def _hotline(*args: str, stdin: str = "", env: dict | None = None) -> subprocess
     )
 
 
-def test_classify_reads_and_writes_json_lines(model_dir):
+def test_classify_reads_and_writes_json_lines(model_dir, catalogue):
     lines = [
         {"id": 1, "text": "公司拖欠我三个月工资，老板一直不给"},
         {"id": "b", "text": "楼道里闻到很浓的煤气味，怀疑燃气泄漏"},
@@ -34,11 +34,12 @@ def test_classify_reads_and_writes_json_lines(model_dir):
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["id"] for o in out] == [1, "b"]
     for o in out:
-        assert set(o) == {"id", "department", "confidence", "top"}
+        assert set(o) == {"id", "department", "department_name", "confidence", "top"}
         assert len(o["top"]) == 3 and o["top"][0][0] == o["department"]
         assert o["confidence"] == o["top"][0][1]
     assert out[0]["department"] in {"LABOR_INSPECTION", "HUMAN_RESOURCES"}
     assert out[1]["department"] == "GAS_SUPPLY"
+    assert out[1]["department_name"] == catalogue["GAS_SUPPLY"].name
 
 
 def test_classify_reports_bad_lines_and_goes_on(model_dir):
