@@ -25,13 +25,12 @@ from datetime import datetime
 from pathlib import Path
 
 import redis
-from kafka import KafkaConsumer, TopicPartition
 
 from classifiers.model import DepartmentModel
 from classifiers.synthetic import generate
 from classifiers.train import load_or_train, synthetic_texts
 from router import simulator
-from router.departments import TRIAGE, TRIAGE_QUEUE, Catalogue
+from router.departments import Catalogue
 from router.embedded import EmbeddedServices, free_port
 from router.exceptions import ServiceError
 from router.processes import peak_rss_mb, start_worker, stop_process, worker_env
@@ -39,6 +38,7 @@ from router.queues import queue_depths
 from router.settings import Settings
 from topics.admin import ensure_topics
 from topics.catalogue import ROUTED
+from topics.reading import read_topic
 
 WARMUP = 200
 CLASSIFY_N = 20_000
@@ -74,19 +74,12 @@ def _wait_queued(
 
 
 def _latencies_ms(bootstrap: str, run_id: str) -> list[float]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, consumer_timeout_ms=3000)
-    try:
-        parts = [TopicPartition(ROUTED, p) for p in consumer.partitions_for_topic(ROUTED) or ()]
-        consumer.assign(parts)
-        consumer.seek_to_beginning(*parts)
-        latencies = []
-        for message in consumer:
-            ticket = json.loads(message.value)
-            if run_id in ticket["source_id"]:
-                latencies.append(message.timestamp - ticket["intake_ts_ms"])
-        return latencies
-    finally:
-        consumer.close()
+    latencies = []
+    for message in read_topic(bootstrap, ROUTED, idle_ms=3000):
+        ticket = json.loads(message.value)
+        if run_id in ticket["source_id"]:
+            latencies.append(message.timestamp - ticket["intake_ts_ms"])
+    return latencies
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -120,7 +113,7 @@ def run_bench(settings: Settings, *, n: int, rate: float, as_json: bool) -> int:
             )
         ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)
         client = redis.Redis.from_url(settings.redis_url)
-        queues = {d.code: d.queue for d in catalogue} | {TRIAGE: TRIAGE_QUEUE}
+        queues = catalogue.queues()
         base = _queued(client, queues)
         run = f"bench{int(time.time())}"
         warmup = _records(f"{run}w", WARMUP)

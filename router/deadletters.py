@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 
 from router.exceptions import BadInputError
 from topics.catalogue import DEADLETTER
+from topics.reading import read_topic
 from topics.schemas import DeadLetter
-
-IDLE_TIMEOUT_MS = 2000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,29 +25,15 @@ class StoredLetter:
 def read_letters(bootstrap_servers: str) -> Iterator[StoredLetter | tuple[int, int, str]]:
     """Every dead letter from the beginning, until the topic has been idle for 2 s.
 
-    Reads to the end rather than trusting ``end_offsets`` (which some brokers misreport).
     Unreadable entries are yielded as ``(partition, offset, error)``.
     """
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
-        enable_auto_commit=False,
-        consumer_timeout_ms=IDLE_TIMEOUT_MS,
-        client_id="hotline-deadletter",
-    )
-    try:
-        partitions = consumer.partitions_for_topic(DEADLETTER) or set()
-        assigned = [TopicPartition(DEADLETTER, p) for p in sorted(partitions)]
-        consumer.assign(assigned)
-        consumer.seek_to_beginning(*assigned)
-        for message in consumer:
-            try:
-                letter = DeadLetter.from_json(message.value)
-            except BadInputError as exc:
-                yield (message.partition, message.offset, str(exc))
-                continue
-            yield StoredLetter(partition=message.partition, offset=message.offset, letter=letter)
-    finally:
-        consumer.close()
+    for message in read_topic(bootstrap_servers, DEADLETTER, client_id="hotline-deadletter"):
+        try:
+            letter = DeadLetter.from_json(message.value)
+        except BadInputError as exc:
+            yield (message.partition, message.offset, str(exc))
+            continue
+        yield StoredLetter(partition=message.partition, offset=message.offset, letter=letter)
 
 
 def select(

@@ -12,32 +12,26 @@ from datetime import datetime
 
 import pytest
 import redis
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from classifiers.synthetic import generate
-from router.departments import TRIAGE_QUEUE, Catalogue
+from router.departments import Catalogue
 from router.queues import DEDUP_PREFIX, TICKET_PREFIX
 from router.routing import route_batch
 from router.simulator import BAD_RECORDS
 from tests.conftest import Running, wait_until
 from topics.adapters import normalise, render
 from topics.catalogue import DEADLETTER, ROUTED, intake_topic
+from topics.reading import read_topic
 from topics.schemas import CHANNELS, TZ, DeadLetter, Ticket, make_ticket_id
 
 pytestmark = pytest.mark.integration
 
 
-def read_topic(bootstrap: str, topic: str) -> list:
+def read_all(bootstrap: str, topic: str) -> list:
     """Every record of a topic, read until it has been idle for 1.5 s."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, consumer_timeout_ms=1500)
-    try:
-        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(parts)
-        consumer.seek_to_beginning(*parts)
-        return list(consumer)
-    finally:
-        consumer.close()
+    return list(read_topic(bootstrap, topic, idle_ms=1500))
 
 
 def queue_entries(client: redis.Redis, queue: str, ticket_id: str) -> int:
@@ -48,7 +42,7 @@ def queue_entries(client: redis.Redis, queue: str, ticket_id: str) -> int:
 
 
 def all_queue_entries(client: redis.Redis, catalogue: Catalogue, ticket_id: str) -> dict[str, int]:
-    queues = [d.queue for d in catalogue] + [TRIAGE_QUEUE]
+    queues = catalogue.queues().values()
     counts = {q: queue_entries(client, q, ticket_id) for q in queues}
     return {q: c for q, c in counts.items() if c}
 
@@ -160,7 +154,7 @@ def test_redelivered_and_resent_messages_do_not_duplicate(
     assert sum(all_queue_entries(client, catalogue, ticket_id).values()) == 1
     routed = [
         m
-        for m in read_topic(running.settings.kafka_bootstrap_servers, ROUTED)
+        for m in read_all(running.settings.kafka_bootstrap_servers, ROUTED)
         if m.key == ticket_id.encode()
     ]
     assert len(routed) == 1
@@ -220,7 +214,7 @@ def test_every_kind_of_bad_input_is_dead_lettered_while_good_tickets_flow(
 
     def letters() -> dict[str, DeadLetter]:
         found = {}
-        for message in read_topic(running.settings.kafka_bootstrap_servers, DEADLETTER):
+        for message in read_all(running.settings.kafka_bootstrap_servers, DEADLETTER):
             letter = DeadLetter.from_json(message.value)
             if letter.key and letter.key.startswith(b"it-bad-"):
                 found[letter.key.decode().removeprefix("it-bad-")] = letter
@@ -247,7 +241,7 @@ def test_deadletter_replay_reinjects_after_a_fix(running: Running, producer, cli
     bootstrap = running.settings.kafka_bootstrap_servers
 
     def letter_offset() -> int | None:
-        for message in read_topic(bootstrap, DEADLETTER):
+        for message in read_all(bootstrap, DEADLETTER):
             if message.key == source_id.encode():
                 return message.offset + 1  # +1: offset 0 must still be truthy
         return None
