@@ -271,13 +271,13 @@ def cmd_queues(args: argparse.Namespace) -> int:
     """Print each department queue's depth."""
     import redis
 
-    from router.departments import TRIAGE, TRIAGE_QUEUE, Catalogue
+    from router.departments import TRIAGE, Catalogue
     from router.embedded import resolved
     from router.queues import queue_depths
 
     settings = _settings(args)
     catalogue = Catalogue.load()
-    queues = {d.code: d.queue for d in catalogue} | {TRIAGE: TRIAGE_QUEUE}
+    queues = catalogue.queues()
     names = {d.code: d.name for d in catalogue} | {TRIAGE: "分拨台 (triage)"}
     with resolved(settings) as settings:
         depths = queue_depths(redis.Redis.from_url(settings.redis_url), queues)

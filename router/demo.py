@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from classifiers.train import load_or_train
 from router import simulator
-from router.departments import TRIAGE, TRIAGE_QUEUE, Catalogue
+from router.departments import TRIAGE, Catalogue
 from router.embedded import resolved
 from router.processes import start_worker, stop_process, worker_env
 from router.queues import queue_depths
@@ -42,7 +42,7 @@ def run_demo(settings: Settings, *, rate: float, duration_s: float | None) -> in
         feeder.start()
         _banner(settings, rate, log_path)
         client = redis.Redis.from_url(settings.redis_url)
-        queues = {d.code: d.queue for d in catalogue} | {TRIAGE: TRIAGE_QUEUE}
+        queues = catalogue.queues()
         started = time.monotonic()
         try:
             while duration_s is None or time.monotonic() - started < duration_s:

@@ -97,6 +97,10 @@ class Catalogue:
         """Every department code, in file order."""
         return tuple(self._by_code)
 
+    def queues(self) -> dict[str, str]:
+        """Every work queue: department code → Redis stream, the triage queue last."""
+        return {dept.code: dept.queue for dept in self} | {TRIAGE: TRIAGE_QUEUE}
+
     def __getitem__(self, code: str) -> Department:
         try:
             return self._by_code[code]

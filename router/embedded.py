@@ -57,6 +57,23 @@ def redis_binary() -> Path:
     return path
 
 
+def redis_command(port: int, workdir: Path) -> list[str]:
+    """The command line of an embedded Redis on loopback: in memory, nothing saved."""
+    return [
+        str(redis_binary()),
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(workdir.resolve()),
+    ]
+
+
 def port_accepts(port: int, host: str = "127.0.0.1") -> bool:
     """Whether something listens on ``host:port``."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -133,22 +150,7 @@ class EmbeddedServices:
                     broker_url,
                 ],
             )
-            redis = self._spawn(
-                "redis",
-                [
-                    str(redis_binary()),
-                    "--bind",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.redis_port),
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    str(self.run_dir.resolve()),
-                ],
-            )
+            redis = self._spawn("redis", redis_command(self.redis_port, self.run_dir))
             self._wait_up("broker", broker, self.broker_port)
             self._wait_up("redis", redis, self.redis_port)
         except BaseException:

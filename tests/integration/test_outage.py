@@ -6,13 +6,14 @@ import random
 import subprocess
 import time
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 import redis
 from kafka import KafkaProducer
 
 from classifiers.synthetic import generate
-from router.embedded import EmbeddedServices, free_port, redis_binary
+from router.embedded import EmbeddedServices, free_port, redis_command
 from router.processes import start_worker, stop_process, worker_env
 from router.queues import TICKET_PREFIX
 from router.settings import Settings
@@ -24,23 +25,9 @@ from topics.schemas import TZ, make_ticket_id
 pytestmark = pytest.mark.integration
 
 
-def _start_redis(port: int, workdir) -> subprocess.Popen[bytes]:
+def _start_redis(port: int, workdir: Path) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
-        [
-            str(redis_binary()),
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        redis_command(port, workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     client = redis.Redis(port=port)
     wait_until(lambda: _pings(client), timeout_s=15, what="redis to answer")
@@ -103,8 +90,10 @@ def test_worker_rides_out_a_redis_outage(
             what="the tickets sent during the outage",
         )
         entries = [
-            fields[b"ticket_id"].decode() for d in catalogue for _, fields in client.xrange(d.queue)
-        ] + [fields[b"ticket_id"].decode() for _, fields in client.xrange("hotline:queue:TRIAGE")]
+            fields[b"ticket_id"].decode()
+            for queue in catalogue.queues().values()
+            for _, fields in client.xrange(queue)
+        ]
         assert sorted(t for t in entries if t in during) == sorted(during)
     finally:
         producer.close()
