@@ -18,6 +18,12 @@ from router.processes import start_worker, stop_process, worker_env
 from router.settings import Settings
 from topics.admin import ensure_topics
 
+#: The real exports of ../shared/data (never copied into the repository); tests that read
+#: them skip when they are absent.
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+HAIKOU = SHARED_DATA / "haikou-12345" / "workorders-2018.gb18030.csv"
+TEDDY = SHARED_DATA / "teddy-2020c" / "messages-sample.xlsx"
+
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:

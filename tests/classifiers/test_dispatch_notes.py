@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import pytest
 
 from classifiers.dispatch_notes import strip_dispatch_note
-
-HAIKOU = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "data"
-    / "haikou-12345"
-    / "workorders-2018.gb18030.csv"
-)
+from tests.conftest import HAIKOU
 
 
 @pytest.mark.parametrize(

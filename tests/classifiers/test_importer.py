@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from classifiers.importer import Columns, decode_csv_bytes, import_export, read_table
 from router.exceptions import ConfigurationError, UnknownDepartmentError
-
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-HAIKOU = DATA / "haikou-12345" / "workorders-2018.gb18030.csv"
-TEDDY = DATA / "teddy-2020c" / "messages-sample.xlsx"
+from tests.conftest import HAIKOU, TEDDY
 
 CSV = (
     "编号,内容,承办单位\n"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -15,14 +14,7 @@ from classifiers.synthetic import generate
 from classifiers.thresholds import NEVER
 from classifiers.train import data_fingerprint, train_on_examples
 from router.exceptions import ConfigurationError
-
-HAIKOU = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "data"
-    / "haikou-12345"
-    / "workorders-2018.gb18030.csv"
-)
+from tests.conftest import HAIKOU
 
 
 def _examples(n: int, seed: int = 5) -> list[Example]:

@@ -9,10 +9,7 @@ import pytest
 
 from router.departments import TRIAGE, TRIAGE_QUEUE, Catalogue, Department
 from router.exceptions import ConfigurationError, UnknownDepartmentError
-
-HAIKOU_CSV = (
-    Path(__file__).resolve().parents[3] / "shared/data/haikou-12345/workorders-2018.gb18030.csv"
-)
+from tests.conftest import HAIKOU
 
 #: Handling units of the Haikou 12345 export (column 处置单位), by volume, and where they go.
 HAIKOU_NAMES = {
@@ -135,9 +132,9 @@ def test_haikou_names_resolve(catalogue: Catalogue, name: str, code: str) -> Non
 
 @pytest.mark.data
 def test_haikou_export_resolves_almost_entirely(catalogue: Catalogue) -> None:
-    if not HAIKOU_CSV.exists():
+    if not HAIKOU.exists():
         pytest.skip("the Haikou export is not in ../shared/data")
-    with HAIKOU_CSV.open(encoding="gb18030", newline="") as file:
+    with HAIKOU.open(encoding="gb18030", newline="") as file:
         units = [row["处置单位"] for row in csv.DictReader(file)]
     _, unknown = catalogue.resolve_many(units)
     assert sum(unknown.values()) / len(units) < 0.05, list(unknown.items())[:10]
