@@ -166,11 +166,12 @@ def train_on_examples(
     thresholds = precision_thresholds(y_test, predicted, confidence, target=target_precision)
     auto_share, auto_precision = coverage(y_test, predicted, confidence, thresholds)
     trained_at = datetime.now(TZ)
+    fingerprint = data_fingerprint(examples)
     metadata = {
-        "version": f"{trained_at:%Y%m%d%H%M%S}-{data_fingerprint(examples)[:8]}",
+        "version": f"{trained_at:%Y%m%d%H%M%S}-{fingerprint[:8]}",
         "trained_at": trained_at.isoformat(timespec="seconds"),
         "training_data": source or f"{len(examples)} imported examples",
-        "data_fingerprint": data_fingerprint(examples),
+        "data_fingerprint": fingerprint,
         "estimator": "jieba(rjieba) + TF-IDF word 1-2 grams + LogisticRegression",
         "examples": len(kept),
         "left_out_too_few": too_few,
