@@ -36,6 +36,11 @@ class Columns:
     id: str | None = None
 
 
+#: The columns of the project's own import format (:func:`write_examples`): what ``hotline
+#: split`` and ``hotline feedback export`` write, and what ``hotline train`` reads with no flags.
+EXAMPLE_COLUMNS = Columns(text="text", label="department", title="title", time="time", id="id")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Example:
     """One labelled example, as the classifier will see it (PII masked)."""
@@ -118,13 +123,12 @@ def import_export(
     ``allow_unknown``: then they are skipped and reported.
     """
     report = ImportReport()
-    rows: list[dict[str, str]] = []
+    rows: list[tuple[Columns, dict[str, str]]] = []
     for path in paths:
         table, report.encodings[path.name] = read_table(path)
-        if table:
-            _check_columns(path, table[0], columns)
-        rows.extend(table)
-    known, unknown = catalogue.resolve_many(row[columns.label].strip() for row in rows)
+        file_columns = _columns_for(path, table[0], columns) if table else columns
+        rows.extend((file_columns, row) for row in table)
+    known, unknown = catalogue.resolve_many(row[cols.label].strip() for cols, row in rows)
     extra = {name: catalogue[code] for name, code in (aliases or {}).items()}
     unknown = {name: n for name, n in unknown.items() if name not in extra}
     if unknown and not allow_unknown:
@@ -134,38 +138,63 @@ def import_export(
             "aliases, pass an alias file, or allow unknown labels to skip those rows"
         )
     report.unknown_labels = unknown
-    for number, row in enumerate(rows, start=1):
-        label = row[columns.label].strip()
+    for number, (cols, row) in enumerate(rows, start=1):
+        label = row[cols.label].strip()
         department = known.get(label) or extra.get(label)
         if department is None:
             _count(report.skipped, "unknown_label")
             continue
-        text = prepare_text(row[columns.text])
+        text = prepare_text(row[cols.text])
         if not text:
             _count(report.skipped, "empty_text")
             continue
         report.examples.append(
             Example(
-                id=row[columns.id].strip() if columns.id else str(number),
+                id=row[cols.id].strip() if cols.id else str(number),
                 text=text,
                 department=department.code,
                 raw_label=label,
-                title=prepare_text(row[columns.title]) if columns.title else "",
-                time=row[columns.time].strip() if columns.time else "",
+                title=prepare_text(row[cols.title]) if cols.title else "",
+                time=row[cols.time].strip() if cols.time else "",
             )
         )
     return report
 
 
-def _check_columns(path: Path, row: dict[str, str], columns: Columns) -> None:
+def _missing(row: dict[str, str], columns: Columns) -> list[str]:
     wanted = [
         c for c in (columns.text, columns.label, columns.title, columns.time, columns.id) if c
     ]
-    missing = [c for c in wanted if c not in row]
-    if missing:
-        raise ConfigurationError(
-            f"{path.name}: no column {', '.join(missing)}; the columns are {', '.join(row)}"
-        )
+    return [c for c in wanted if c not in row]
+
+
+def _columns_for(path: Path, row: dict[str, str], columns: Columns) -> Columns:
+    """The given columns, or the import format's for a file written by :func:`write_examples`
+    (so a raw export and a feedback export can be trained on together)."""
+    missing = _missing(row, columns)
+    if not missing:
+        return columns
+    if not _missing(row, EXAMPLE_COLUMNS):
+        return EXAMPLE_COLUMNS
+    raise ConfigurationError(
+        f"{path.name}: no column {', '.join(missing)}; the columns are {', '.join(row)}"
+    )
+
+
+def write_examples(path: Path, examples: Iterable[Example]) -> int:
+    """Write examples in the import format (UTF-8 CSV with a BOM, so Excel opens it):
+    ``id, time, title, text, department``. Texts are already masked. Returns the row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "time", "title", "text", "department"])
+        for example in examples:
+            writer.writerow(
+                [example.id, example.time, example.title, example.text, example.department]
+            )
+            count += 1
+    return count
 
 
 def _count(counter: dict[str, int], key: str) -> None:

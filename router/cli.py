@@ -243,11 +243,16 @@ def _add_import_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def _import(args: argparse.Namespace) -> ImportReport:
-    from classifiers.importer import Columns, import_export, read_table
+    from classifiers.importer import EXAMPLE_COLUMNS, Columns, import_export, read_table
     from router.departments import Catalogue
 
-    if not (args.data and args.text_col and args.label_col):
-        raise HotlineError("give --data with --text-col and --label-col")
+    if not args.data:
+        raise HotlineError(
+            "give --data (with --text-col and --label-col unless the file is in "
+            "the import format: id,time,title,text,department)"
+        )
+    if bool(args.text_col) != bool(args.label_col):
+        raise HotlineError("give both --text-col and --label-col, or neither (import format)")
     aliases = None
     if args.aliases:
         rows, _ = read_table(Path(args.aliases))
@@ -260,7 +265,9 @@ def _import(args: argparse.Namespace) -> ImportReport:
             title=args.title_col,
             time=args.time_col,
             id=args.id_col,
-        ),
+        )
+        if args.text_col
+        else EXAMPLE_COLUMNS,
         catalogue=Catalogue.load(),
         aliases=aliases,
         allow_unknown=args.add_unknown,

@@ -7,7 +7,14 @@ import re
 import openpyxl
 import pytest
 
-from classifiers.importer import Columns, decode_csv_bytes, import_export, read_table
+from classifiers.importer import (
+    EXAMPLE_COLUMNS,
+    Columns,
+    decode_csv_bytes,
+    import_export,
+    read_table,
+    write_examples,
+)
 from router.exceptions import ConfigurationError, UnknownDepartmentError
 from tests.conftest import HAIKOU, TEDDY
 
@@ -81,6 +88,22 @@ def test_missing_column_names_the_columns_there_are(tmp_path, catalogue):
         import_export(
             [path], columns=Columns(text="诉求内容", label="承办单位"), catalogue=catalogue
         )
+
+
+def test_import_format_round_trips_and_mixes_with_a_raw_export(tmp_path, catalogue):
+    raw = tmp_path / "export.csv"
+    raw.write_bytes(CSV.encode("gb18030"))
+    first = import_export([raw], columns=COLUMNS, catalogue=catalogue, allow_unknown=True)
+    written = write_examples(tmp_path / "examples.csv", first.examples)
+    assert written == len(first.examples) == 2
+    again = import_export([tmp_path / "examples.csv"], columns=EXAMPLE_COLUMNS, catalogue=catalogue)
+    assert again.examples == [
+        e.__class__(**{**e.__dict__, "raw_label": e.department}) for e in first.examples
+    ]
+    both = import_export(
+        [raw, tmp_path / "examples.csv"], columns=COLUMNS, catalogue=catalogue, allow_unknown=True
+    )
+    assert [e.department for e in both.examples] == [e.department for e in first.examples] * 2
 
 
 def test_xlsx_exports_are_read(tmp_path, catalogue):
