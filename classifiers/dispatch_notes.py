@@ -5,6 +5,12 @@ Exported work orders carry what the dispatcher wrote *after* routing: "请公安
 when a request arrives, and a classifier trained on it learns to read the answer off the
 text, so training and evaluation use texts without it. The intake agent's own prefix
 ("市民来电反映：") does exist at intake time and is kept.
+
+A work order that went round more than once also carries the handling department's reply
+("2017-12-23 10:40:43龙华区新坡镇政府答复：…", "市公安局…的处理意见：…") between the
+citizen's first request and the follow-up ("市民再次来电反映：…"). The reply was written by the
+department the ticket was routed to, so it names the answer; it is removed too. A department
+calling the hotline itself ("交警来电反馈：…") is an intake fact and stays.
 """
 
 from __future__ import annotations
@@ -27,14 +33,29 @@ _VERIFY_REQUEST = re.compile(
     r"(?:[，,！!。.\s]*谢谢)?[！!。.]*(?=$|[\s（(，,])"
 )
 # References to earlier work orders: "（工单号：20180110226745）", "工单号20171231107425".
-_ORDER_REFERENCE = re.compile(r"[（(]?\s*(?:政府)?工单号[:：]?\s*[（(]?\d{10,}\s*[）)]?[）)]?")
+_ORDER_REFERENCE = re.compile(r"[（(]?\s*(?:政府)?工单编?号[:：]?\s*[（(]?\d{10,}\s*[）)]?[）)]?")
+# A department's reply, as a paragraph of its own: "…答复：", "…回复：", "…的处理意见：" near the
+# start of a line that is not the citizen's or a caller's ("市民…", "交警来电反馈："), or the
+# department's "…办件收悉" acknowledgement.
+_REPLY_PARAGRAPH = re.compile(
+    r"^(?![^\n]{0,20}?来电|市民|群众|网友)[^\n]{0,80}?(?:(?:答复|回复|处理意见)[:：]|办件收悉)[^\n]*\n?",
+    re.MULTILINE,
+)
+# The same reply run into the citizen's paragraph, led by its date: "…2017-12-06 某公司答复：…",
+# "2017-11-15 14:27市物价局：转来…办件收悉".
+_REPLY_INLINE = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}[ \d:：]*[^\n，。！？]{0,25}?"
+    r"(?:(?:答复|回复|处理意见)[:：]|[:：]转来)[^\n]*"
+)
 _TRAILING_THANKS = re.compile(r"[，,]?\s*谢谢[！!。.]*\s*$")
 _SPACES = re.compile(r"[ \t]*\n[ \t\n]*|[ \t]{2,}")
 
 
 def strip_dispatch_note(text: str) -> str:
-    """``text`` without the dispatcher's notes, references and the thanks that close them."""
-    stripped = _BRACKETED_NOTE.sub("", text)
+    """``text`` without the dispatcher's notes, department replies, references and the thanks
+    that close them."""
+    stripped = _REPLY_INLINE.sub("", _REPLY_PARAGRAPH.sub("", text))
+    stripped = _BRACKETED_NOTE.sub("", stripped)
     stripped = _BARE_NOTE.sub("", stripped)
     stripped = _VERIFY_REQUEST.sub("", stripped)
     stripped = _ORDER_REFERENCE.sub("", stripped)
