@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
@@ -24,7 +25,12 @@ MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 
 #: Types a model file may contain beyond skops' defaults.
-TRUSTED_TYPES = ["classifiers.segment.Segmenter"]
+TRUSTED_TYPES = [
+    "classifiers.segment.Segmenter",
+    "classifiers.vectorizer.CompactTfidfVectorizer",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+]
 
 
 def sha256_of(path: Path) -> str:
@@ -36,18 +42,26 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _plain_vocabularies(pipeline: Pipeline) -> None:
-    """Store vectorizer vocabularies with plain-int values: skops writes every numpy scalar as
-    a node of its own, which makes a 40k-term vocabulary 50x slower to save and load."""
+def _compact(pipeline: Pipeline) -> None:
+    """Store linear models' coefficients as float32: half the file and no loss that changes a
+    prediction (the features are float32 already)."""
+    for estimator in _estimators(pipeline):
+        coef = getattr(estimator, "coef_", None)
+        if isinstance(coef, np.ndarray) and coef.dtype == np.float64:
+            estimator.coef_ = coef.astype(np.float32)
+
+
+def _estimators(pipeline: Pipeline) -> list[Any]:
+    found = []
     for _, step in pipeline.steps:
-        vocabulary = getattr(step, "vocabulary_", None)
-        if isinstance(vocabulary, dict):
-            step.vocabulary_ = {term: int(index) for term, index in vocabulary.items()}
+        found.append(step)
+        found.extend(c.estimator for c in getattr(step, "calibrated_classifiers_", []))
+    return found
 
 
 def save_model(model_dir: Path, pipeline: Pipeline, metadata: dict[str, Any]) -> DepartmentModel:
     """Write the pipeline and its metadata atomically into ``model_dir``."""
-    _plain_vocabularies(pipeline)
+    _compact(pipeline)
     model_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=model_dir) as tmp:
         tmp_model = Path(tmp) / MODEL_FILE
