@@ -18,6 +18,7 @@ from faust.types import EventT
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from classifiers.model import DepartmentModel
+from classifiers.registry import ModelWatcher
 from router.departments import Catalogue
 from router.metrics import Metrics
 from router.queues import QueueWriter
@@ -43,9 +44,14 @@ def _records(events: Sequence[EventT]) -> list[Record]:
 
 
 def create_app(
-    *, settings: Settings, model: DepartmentModel, catalogue: Catalogue
+    *,
+    settings: Settings,
+    model: DepartmentModel,
+    catalogue: Catalogue,
+    watcher: ModelWatcher | None = None,
 ) -> tuple[faust.App, Stages]:
-    """Build the worker's Faust app and the stages its agents call."""
+    """Build the worker's Faust app and the stages its agents call; with a ``watcher``, the
+    worker switches to each model version promoted in the registry."""
     validate_rules(catalogue)
     app = faust.App(
         settings.app_id,
@@ -80,9 +86,7 @@ def create_app(
             )
 
     metrics = Metrics(registry=registry)
-    metrics.model.info(
-        {"version": model.version, "labels": str(len(model.labels)), "engine": "jieba+sklearn"}
-    )
+    metrics.show_model(model)
     stages = Stages(
         settings=settings,
         model=model,
@@ -105,5 +109,12 @@ def create_app(
         """Intake records of all seven channels → queued tickets, or dead letters."""
         async for events in stream.take_events(settings.batch_size, settings.batch_within_s):
             await stages.process(_records(events), send)
+
+    if watcher is not None:
+
+        @app.timer(settings.model_poll_s, name="model-reload")
+        async def reload_model() -> None:
+            """Follow the model registry's promotions."""
+            await stages.reload_model(watcher)
 
     return app, stages

@@ -6,7 +6,12 @@ never a ticket id, a phone number or any other personal data.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, Info
+
+if TYPE_CHECKING:
+    from classifiers.model import DepartmentModel
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 CONFIDENCE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
@@ -67,4 +72,16 @@ class Metrics:
         )
         self.model = Info(
             "hotline_model", "The classifier model the worker runs.", registry=registry
+        )
+        self.reloads = Counter(
+            "hotline_model_reloads_total",
+            "Switches to a newly promoted model version, by outcome (loaded, failed).",
+            ["outcome"],
+            registry=registry,
+        )
+
+    def show_model(self, model: DepartmentModel) -> None:
+        """Report ``model`` as the one the worker runs (``hotline_model_info``)."""
+        self.model.info(
+            {"version": model.version, "labels": str(len(model.labels)), "engine": "jieba+sklearn"}
         )

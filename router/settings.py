@@ -11,7 +11,9 @@ ENVIRONMENT: dict[str, str] = {
     "KAFKA_BOOTSTRAP_SERVERS": "",  # empty: start or find the embedded broker
     "REDIS_URL": "",  # empty: start or find the embedded Redis
     "HOTLINE_HOME": "var",  # models, embedded-service state and logs
-    "HOTLINE_MODEL_DIR": "",  # empty: $HOTLINE_HOME/models/default
+    "HOTLINE_MODEL_DIR": "",  # set: pin this model directory (no registry, no hot reload)
+    "HOTLINE_MODEL_REGISTRY": "",  # empty: $HOTLINE_HOME/models
+    "HOTLINE_MODEL_POLL_S": "5",  # how often a worker checks the registry for a promotion
     "HOTLINE_BROKER_PORT": "19092",
     "HOTLINE_REDIS_PORT": "16379",
     "HOTLINE_WEB_PORT": "6066",
@@ -40,7 +42,12 @@ class Settings:
     kafka_bootstrap_servers: str = ""
     redis_url: str = ""
     home: Path = Path("var")
+    #: the pinned model directory; unpinned, the pre-registry location (adopted by the
+    #: registry on first start, and still loaded directly by the demo and the benchmark)
     model_dir: Path = Path("var/models/default")
+    model_pinned: bool = False
+    model_registry: Path = Path("var/models")
+    model_poll_s: float = 5.0
     broker_port: int = 19092
     redis_port: int = 16379
     web_port: int = 6066
@@ -61,11 +68,15 @@ class Settings:
         """Read every setting from the environment, falling back to the defaults."""
         home = Path(_env("HOTLINE_HOME"))
         model_dir = _env("HOTLINE_MODEL_DIR")
+        registry = _env("HOTLINE_MODEL_REGISTRY")
         return cls(
             kafka_bootstrap_servers=_env("KAFKA_BOOTSTRAP_SERVERS"),
             redis_url=_env("REDIS_URL"),
             home=home,
             model_dir=Path(model_dir) if model_dir else home / "models" / "default",
+            model_pinned=bool(model_dir),
+            model_registry=Path(registry) if registry else home / "models",
+            model_poll_s=float(_env("HOTLINE_MODEL_POLL_S")),
             broker_port=int(_env("HOTLINE_BROKER_PORT")),
             redis_port=int(_env("HOTLINE_REDIS_PORT")),
             web_port=int(_env("HOTLINE_WEB_PORT")),

@@ -21,11 +21,11 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from classifiers.model import DepartmentModel
 from router.departments import Catalogue
-from router.exceptions import BadInputError
+from router.exceptions import BadInputError, ModelError
 from router.metrics import Metrics
 from router.queues import NEW, PUBLISHED, QueueWriter
 from router.routing import route_batch, triage_reason
@@ -33,6 +33,9 @@ from router.settings import Settings
 from topics.adapters import normalise as normalise_record
 from topics.catalogue import DEADLETTER, NORMALIZED, ROUTED
 from topics.schemas import DeadLetter, Ticket
+
+if TYPE_CHECKING:
+    from classifiers.registry import ModelWatcher
 
 log = logging.getLogger(__name__)
 
@@ -187,11 +190,12 @@ class Stages:
 
     def prepare(self, records: Sequence[Record]) -> Prepared:
         """Normalise and classify a batch, one model call for all (CPU-bound)."""
+        model = self.model  # one batch, one model: a newly promoted one applies from the next
         tickets, letters = self.normalise_batch(records)
         try:
             routed = route_batch(
                 [ticket for ticket, _ in tickets.values()],
-                model=self.model,
+                model=model,
                 catalogue=self.catalogue,
             )
             return Prepared(routed=[Encoded.of(t) for t in routed], letters=letters)
@@ -200,13 +204,30 @@ class Stages:
         routed = []
         for ticket, record in tickets.values():
             try:
-                (one,) = route_batch([ticket], model=self.model, catalogue=self.catalogue)
+                (one,) = route_batch([ticket], model=model, catalogue=self.catalogue)
                 routed.append(Encoded.of(one))
             except Exception as exc:
                 error = BadInputError("processing_error", f"{type(exc).__name__}: {exc}")
                 self.metrics.deadlettered.labels(error.reason).inc()
                 letters.append(dead_letter(record, error, stage="route"))
         return Prepared(routed=routed, letters=letters)
+
+    async def reload_model(self, watcher: ModelWatcher) -> None:
+        """Switch to the registry's newly promoted model, if there is one: it loads in a
+        thread while batches go on with the old one, and applies from the next batch."""
+        loop = asyncio.get_running_loop()
+        try:
+            model = await loop.run_in_executor(None, watcher.check)
+        except ModelError as exc:
+            self.metrics.reloads.labels("failed").inc()
+            log.error("%s; keeping model %s", exc, self.model.version)
+            return
+        if model is None:
+            return
+        previous, self.model = self.model, model
+        self.metrics.show_model(model)
+        self.metrics.reloads.labels("loaded").inc()
+        log.info("switched from model %s to %s", previous.version, model.version)
 
     async def process(self, records: Sequence[Record], send: Send) -> None:
         """One intake batch: normalise, classify, queue once in Redis, publish."""
