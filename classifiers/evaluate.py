@@ -16,6 +16,9 @@ from classifiers.thresholds import coverage
 
 PRECISION_TARGETS = (0.90, 0.95, 0.98, 0.99)
 
+#: Label of the departments outside the most frequent ones in the confusion matrix.
+OTHER = "other"
+
 
 def precision_coverage(
     y_true: Sequence[str], predicted: Sequence[str], confidence: Sequence[float], target: float
@@ -29,10 +32,61 @@ def precision_coverage(
     return float((reaching.max() + 1) / len(right)) if len(reaching) else 0.0
 
 
-def evaluate(
-    model: DepartmentModel, examples: Sequence[Example], *, top_pairs: int = 10
+def precision_curve(
+    y_true: Sequence[str],
+    predicted: Sequence[str],
+    confidence: Sequence[float],
+    *,
+    max_points: int = 200,
+) -> list[dict[str, float]]:
+    """Share dispatched and precision for one global threshold swept over every distinct
+    confidence (most confident first), thinned to at most ``max_points`` points."""
+    conf = np.asarray(confidence, dtype=float)
+    if not len(conf):
+        return []
+    order = np.argsort(-conf, kind="stable")
+    right = (np.asarray(y_true) == np.asarray(predicted))[order]
+    sorted_conf = conf[order]
+    counts = np.arange(1, len(right) + 1)
+    precision = np.cumsum(right) / counts
+    ends = np.flatnonzero(np.append(sorted_conf[1:] != sorted_conf[:-1], True))  # last of a tie
+    if len(ends) > max_points:
+        ends = ends[np.unique(np.linspace(0, len(ends) - 1, max_points).round().astype(int))]
+    return [
+        {
+            "threshold": round(float(sorted_conf[i]), 4),
+            "share": round(float(counts[i] / len(right)), 4),
+            "precision": round(float(precision[i]), 4),
+        }
+        for i in ends
+    ]
+
+
+def confusion_top(
+    y_true: Sequence[str], predicted: Sequence[str], *, top: int = 20
 ) -> dict[str, Any]:
-    """Accuracy, macro-F1, per-department scores, precision-coverage and costly confusions."""
+    """Counts of true (rows) × predicted (columns) over the ``top`` most frequent true
+    departments, the rest folded into :data:`OTHER`."""
+    kept = [label for label, _ in Counter(y_true).most_common(top)]
+    labels = [*kept, OTHER] if len(set(y_true) | set(predicted)) > len(kept) else kept
+    index = {label: i for i, label in enumerate(kept)}
+    other = len(kept)
+    counts = np.zeros((len(labels), len(labels)), dtype=int)
+    for t, p in zip(y_true, predicted, strict=True):
+        counts[index.get(t, other), index.get(p, other)] += 1
+    return {"labels": labels, "counts": counts.tolist()}
+
+
+def evaluate(
+    model: DepartmentModel,
+    examples: Sequence[Example],
+    *,
+    top_pairs: int = 10,
+    top_confused: int = 20,
+) -> dict[str, Any]:
+    """Accuracy, macro-F1, per-department scores, precision-coverage and costly confusions,
+    with the precision-coverage curve and the confusion matrix of the ``top_confused`` most
+    frequent departments (for the report)."""
     y_true = [e.department for e in examples]
     predictions = model.predict([model_input(e.title, e.text) for e in examples])
     predicted = [p.department for p in predictions]
@@ -41,7 +95,8 @@ def evaluate(
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, predicted, labels=labels, zero_division=0
     )
-    auto_share, auto_precision = coverage(y_true, predicted, confidence, model.thresholds)
+    thresholds = model.thresholds
+    auto_share, auto_precision = coverage(y_true, predicted, confidence, thresholds)
     pairs = Counter((t, p) for t, p in zip(y_true, predicted, strict=True) if t != p)
     return {
         "model_version": model.version,
@@ -57,6 +112,7 @@ def evaluate(
                 "recall": round(float(r), 4),
                 "f1": round(float(f), 4),
                 "support": int(s),
+                "threshold": thresholds.get(label),
             }
             for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
         },
@@ -68,6 +124,8 @@ def evaluate(
             "auto_dispatch_share": round(auto_share, 4),
             "auto_dispatch_precision": round(auto_precision, 4),
         },
+        "precision_curve": precision_curve(y_true, predicted, confidence),
+        "confusion_matrix": confusion_top(y_true, predicted, top=top_confused),
         "confusions": [
             {"true": t, "predicted": p, "count": n} for (t, p), n in pairs.most_common(top_pairs)
         ],

@@ -47,7 +47,7 @@ class Example:
 
     id: str
     text: str
-    department: str  # catalogue code
+    department: str  # catalogue code (or the label verbatim, without a catalogue)
     raw_label: str
     title: str = ""
     time: str = ""
@@ -112,7 +112,7 @@ def import_export(
     paths: Iterable[Path],
     *,
     columns: Columns,
-    catalogue: Catalogue,
+    catalogue: Catalogue | None,
     aliases: dict[str, str] | None = None,
     allow_unknown: bool = False,
 ) -> ImportReport:
@@ -120,7 +120,8 @@ def import_export(
 
     ``aliases`` maps further raw names to catalogue codes (an analyst's alias file). Rows whose
     label is not in the catalogue make this raise ConfigurationError listing the names, unless
-    ``allow_unknown``: then they are skipped and reported.
+    ``allow_unknown``: then they are skipped and reported. With ``catalogue=None`` labels are
+    taken verbatim (data sets labelled with categories, not departments).
     """
     report = ImportReport()
     rows: list[tuple[Columns, dict[str, str]]] = []
@@ -128,9 +129,14 @@ def import_export(
         table, report.encodings[path.name] = read_table(path)
         file_columns = _columns_for(path, table[0], columns) if table else columns
         rows.extend((file_columns, row) for row in table)
-    known, unknown = catalogue.resolve_many(row[cols.label].strip() for cols, row in rows)
-    extra = {name: catalogue[code] for name, code in (aliases or {}).items()}
-    unknown = {name: n for name, n in unknown.items() if name not in extra}
+    labels = [row[cols.label].strip() for cols, row in rows]
+    if catalogue is None:
+        codes, unknown = {label: label for label in labels if label}, {}
+    else:
+        known, unknown = catalogue.resolve_many(labels)
+        codes = {name: catalogue[code].code for name, code in (aliases or {}).items()}
+        codes |= {name: department.code for name, department in known.items()}
+        unknown = {name: n for name, n in unknown.items() if name not in codes}
     if unknown and not allow_unknown:
         listed = ", ".join(f"{name} ({n})" for name, n in list(unknown.items())[:20])
         raise ConfigurationError(
@@ -138,11 +144,10 @@ def import_export(
             "aliases, pass an alias file, or allow unknown labels to skip those rows"
         )
     report.unknown_labels = unknown
-    for number, (cols, row) in enumerate(rows, start=1):
-        label = row[cols.label].strip()
-        department = known.get(label) or extra.get(label)
+    for number, ((cols, row), label) in enumerate(zip(rows, labels, strict=True), start=1):
+        department = codes.get(label)
         if department is None:
-            _count(report.skipped, "unknown_label")
+            _count(report.skipped, "unknown_label" if label else "empty_label")
             continue
         text = prepare_text(row[cols.text])
         if not text:
@@ -152,7 +157,7 @@ def import_export(
             Example(
                 id=row[cols.id].strip() if cols.id else str(number),
                 text=text,
-                department=department.code,
+                department=department,
                 raw_label=label,
                 title=prepare_text(row[cols.title]) if cols.title else "",
                 time=row[cols.time].strip() if cols.time else "",
