@@ -35,6 +35,7 @@ from topics.schemas import TZ
 
 if TYPE_CHECKING:
     from router.departments import Catalogue
+    from router.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -279,3 +280,16 @@ class ModelWatcher:
         self.loaded = wanted
         self.failed = None
         return model
+
+
+def serving_model(
+    settings: Settings, *, pinned: Path | None = None, catalogue: Catalogue | None = None
+) -> tuple[DepartmentModel, ModelRegistry | None]:
+    """The model a worker or command runs, and the registry it follows: a pinned directory
+    (``pinned`` or $HOTLINE_MODEL_DIR; no registry), else the registry's promoted version."""
+    if pinned or settings.model_pinned:
+        from classifiers.train import load_or_train
+
+        return load_or_train(pinned or settings.model_dir, catalogue=catalogue), None
+    registry = ModelRegistry(root=settings.model_registry)
+    return registry.ensure_current(catalogue=catalogue, legacy=settings.model_dir), registry

@@ -27,8 +27,9 @@ from pathlib import Path
 import redis
 
 from classifiers.model import DepartmentModel
+from classifiers.registry import serving_model
 from classifiers.synthetic import generate
-from classifiers.train import load_or_train, synthetic_texts
+from classifiers.train import synthetic_texts
 from router import simulator
 from router.departments import Catalogue
 from router.embedded import EmbeddedServices, free_port
@@ -94,7 +95,7 @@ def _records(run_id: str, count: int) -> list[simulator.IntakeRecord]:
 def run_bench(settings: Settings, *, n: int, rate: float, as_json: bool) -> int:
     """Run all measurements and print them (one JSON object with ``as_json``)."""
     catalogue = Catalogue.load()
-    model = load_or_train(settings.model_dir, catalogue=catalogue)
+    model, _ = serving_model(settings, catalogue=catalogue)
     say = (lambda *_: None) if as_json else (lambda msg: print(msg, flush=True))
     say(f"model {model.version}; measuring classification alone ...")
     classify_per_s = classify_speed(model)

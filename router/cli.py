@@ -18,6 +18,9 @@ from router.settings import Settings
 
 if TYPE_CHECKING:
     from classifiers.importer import ImportReport
+    from classifiers.model import DepartmentModel
+    from classifiers.registry import ModelRegistry
+    from router.departments import Catalogue
 
 log = logging.getLogger("hotline")
 
@@ -68,11 +71,19 @@ def _wait_for_signal() -> None:
         pass
 
 
+def _load_model(
+    settings: Settings, pinned: str | None, catalogue: Catalogue | None = None
+) -> tuple[DepartmentModel, ModelRegistry | None]:
+    from classifiers.registry import serving_model
+
+    return serving_model(settings, pinned=Path(pinned) if pinned else None, catalogue=catalogue)
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run the routing worker (Faust) until stopped."""
     import faust
 
-    from classifiers.train import load_or_train
+    from classifiers.registry import ModelWatcher
     from router.app import create_app
     from router.departments import Catalogue
     from router.embedded import resolved
@@ -80,15 +91,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     catalogue = Catalogue.load()
-    model = load_or_train(
-        Path(args.model) if args.model else settings.model_dir, catalogue=catalogue
-    )
+    model, registry = _load_model(settings, args.model, catalogue)
+    watcher = None if registry is None else ModelWatcher(registry=registry, loaded=model.version)
     with resolved(settings) as settings:
         ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)
-        app, _ = create_app(settings=settings, model=model, catalogue=catalogue)
+        app, _ = create_app(settings=settings, model=model, catalogue=catalogue, watcher=watcher)
         log.info(
-            "worker: model %s, broker %s, metrics http://127.0.0.1:%d/metrics",
+            "worker: model %s (%s), broker %s, metrics http://127.0.0.1:%d/metrics",
             model.version,
+            "pinned" if registry is None else f"following the registry in {registry.root}",
             settings.kafka_bootstrap_servers,
             settings.web_port,
         )
@@ -133,12 +144,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_classify(args: argparse.Namespace) -> int:
     """Classify JSON lines {"id", "text"} from stdin; one JSON line out per line in."""
-    from classifiers.train import load_or_train
     from router.departments import Catalogue
 
     settings = _settings(args)
-    names = {department.code: department.name for department in Catalogue.load()}
-    model = load_or_train(Path(args.model) if args.model else settings.model_dir)
+    catalogue = Catalogue.load()
+    names = {department.code: department.name for department in catalogue}
+    model, _ = _load_model(settings, args.model, catalogue)
     failures = 0
     for batch in _batches(sys.stdin, args.batch):
         ids, texts, errors = [], [], []
@@ -180,26 +191,89 @@ def _batches(lines: Iterator[str], size: int) -> Iterator[list[tuple[int, str]]]
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train a model: on historical exports with --data, else the default synthetic one."""
-    from classifiers.train import train_on_examples, train_synthetic
+    """Train a model: on historical exports with --data, else the default synthetic one. It is
+    added to the model registry, not promoted, unless --out names a directory."""
+    from classifiers.registry import ModelRegistry
 
     settings = _settings(args)
-    model_dir = Path(args.out) if args.out else settings.model_dir
-    if not args.data:
-        model = train_synthetic(model_dir, n=args.n, seed=args.seed)
+    if args.out or settings.model_pinned:
+        model_dir = Path(args.out) if args.out else settings.model_dir
+        model = _train(args, model_dir)
     else:
-        report = _import(args)
-        for name, count in report.unknown_labels.items():
-            print(f"skipped {count} rows of unknown department {name!r}", file=sys.stderr)
-        model = train_on_examples(
-            report.examples,
-            model_dir,
-            target_precision=args.target_precision,
-            min_examples=args.min_examples,
-            seed=args.seed,
-            source=", ".join(Path(p).name for p in args.data),
+        registry = ModelRegistry(root=settings.model_registry)
+        with registry.staging() as staged:
+            model = _train(args, staged)
+            model_dir = registry.path_of(registry.add(staged))
+        print(
+            f"added model version {model.version} to the registry, NOT promoted: workers keep "
+            f"{registry.current() or 'no model'}.\n"
+            f"To switch every worker to it: hotline models promote {model.version}",
+            file=sys.stderr,
         )
     print(json.dumps({"model_dir": str(model_dir), **model.metadata}, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _train(args: argparse.Namespace, model_dir: Path) -> DepartmentModel:
+    from classifiers.train import train_on_examples, train_synthetic
+
+    if not args.data:
+        return train_synthetic(model_dir, n=args.n, seed=args.seed)
+    report = _import(args)
+    _print_skipped(report)
+    return train_on_examples(
+        report.examples,
+        model_dir,
+        target_precision=args.target_precision,
+        min_examples=args.min_examples,
+        seed=args.seed,
+        source=", ".join(Path(p).name for p in args.data),
+    )
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    """The model registry: list versions, add one trained with --out, promote, roll back."""
+    from dataclasses import asdict
+
+    from classifiers.registry import ModelRegistry
+
+    settings = _settings(args)
+    registry = ModelRegistry(root=settings.model_registry)
+    if args.action == "list":
+        versions = registry.versions()
+        if args.json:
+            print(json.dumps([asdict(v) for v in versions], ensure_ascii=False))
+            return 0
+        for v in versions:
+            scores = "  ".join(
+                f"{name} {v.metrics[name]:.3f}"
+                for name in ("accuracy", "macro_f1", "auto_dispatch_share")
+                if isinstance(v.metrics.get(name), int | float)
+            )
+            marker = "*" if v.current else " "
+            print(f"{marker} {v.version:<34} {v.trained_at:<26} {scores}  {v.training_data}")
+        print(f"{len(versions)} versions in {registry.root} (* = current)")
+        return 0
+    if args.action in ("add", "promote") and not args.target:
+        raise HotlineError(
+            f"models {args.action} needs {'a DIR' if args.action == 'add' else 'a VERSION'}"
+        )
+    if args.action == "add":
+        version = registry.add(Path(args.target))
+        print(f"added {version}, not promoted; to promote it: hotline models promote {version}")
+        return 0
+    previous = registry.current()
+    if args.action == "promote":
+        model = registry.promote(args.target, actor=args.actor)
+    else:
+        model = registry.rollback(actor=args.actor)
+    if model.version == previous:
+        print(f"{model.version} is already the current version")
+        return 0
+    print(
+        f"{args.action}: {previous or 'none'} → {model.version}; running workers switch within "
+        f"{settings.model_poll_s:g} s (those pinned with --model or $HOTLINE_MODEL_DIR do not)"
+    )
     return 0
 
 
@@ -212,6 +286,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     report = _import(args)
     result = evaluate(load_model(Path(args.model)), report.examples)
     result["skipped_unknown_labels"] = report.unknown_labels
+    if args.report:
+        from classifiers.report import write_report
+        from router.departments import Catalogue
+
+        names = {department.code: department.name for department in Catalogue.load()}
+        result["report"] = str(write_report(result, Path(args.report), names=names))
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
@@ -226,7 +306,65 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"  coverage at {float(target):.0%} precision (one threshold): {share:.1%}")
     for pair in result["confusions"]:
         print(f"  {pair['count']:>4}  {pair['true']} taken for {pair['predicted']}")
+    if args.report:
+        print(f"report: {result['report']}")
     return 0
+
+
+def cmd_split(args: argparse.Namespace) -> int:
+    """Split labelled exports into a training and a test file (import format)."""
+    from classifiers.importer import write_examples
+    from classifiers.splitting import split_examples
+
+    _settings(args)
+    report = _import(args)
+    _print_skipped(report)
+    train, test = split_examples(
+        report.examples, test_share=args.test_share, seed=args.seed, by_time=args.by_time
+    )
+    for name, examples, path in (("train", train, args.train_out), ("test", test, args.test_out)):
+        count = write_examples(Path(path), examples)
+        departments = len({e.department for e in examples})
+        print(f"{name}: {count} examples of {departments} departments → {path}")
+    return 0
+
+
+def cmd_crossval(args: argparse.Namespace) -> int:
+    """Stratified k-fold cross-validation on labelled exports (JSON with --json)."""
+    from classifiers.crossval import cross_validate
+
+    _settings(args)
+    report = _import(args)
+    _print_skipped(report)
+    result = cross_validate(
+        report.examples, folds=args.folds, seed=args.seed, min_examples=args.min_examples
+    )
+    result["skipped_unknown_labels"] = report.unknown_labels
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print(
+        f"{result['folds']}-fold cross-validation on {result['examples']} examples "
+        f"of {result['departments']} departments (seed {result['seed']})"
+    )
+    for fold in result["per_fold"]:
+        print(
+            f"  fold {fold['fold']}: accuracy {fold['accuracy']:.3f}   "
+            f"macro-F1 {fold['macro_f1']:.3f}   ({fold['test']} tested, {fold['seconds']:.0f} s)"
+        )
+    mean, std = result["mean"], result["std"]
+    print(
+        f"accuracy {mean['accuracy']:.3f} ± {std['accuracy']:.3f}   "
+        f"macro-F1 {mean['macro_f1']:.3f} ± {std['macro_f1']:.3f}"
+    )
+    for label, count in result["left_out_too_few"].items():
+        print(f"left out {label!r}: {count} examples, fewer than {result['min_examples']}")
+    return 0
+
+
+def _print_skipped(report: ImportReport) -> None:
+    for name, count in report.unknown_labels.items():
+        print(f"skipped {count} rows of unknown department {name!r}", file=sys.stderr)
 
 
 def _add_import_arguments(command: argparse.ArgumentParser) -> None:
@@ -239,6 +377,11 @@ def _add_import_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--aliases", help="CSV with columns name,code: more department names")
     command.add_argument(
         "--add-unknown", action="store_true", help="skip rows of unknown departments"
+    )
+    command.add_argument(
+        "--labels-as-is",
+        action="store_true",
+        help="take labels verbatim, not as catalogue departments (categories; for measuring)",
     )
 
 
@@ -253,6 +396,8 @@ def _import(args: argparse.Namespace) -> ImportReport:
         )
     if bool(args.text_col) != bool(args.label_col):
         raise HotlineError("give both --text-col and --label-col, or neither (import format)")
+    if args.labels_as_is and args.aliases:
+        raise HotlineError("--aliases names catalogue departments: not with --labels-as-is")
     aliases = None
     if args.aliases:
         rows, _ = read_table(Path(args.aliases))
@@ -268,7 +413,7 @@ def _import(args: argparse.Namespace) -> ImportReport:
         )
         if args.text_col
         else EXAMPLE_COLUMNS,
-        catalogue=Catalogue.load(),
+        catalogue=None if args.labels_as_is else Catalogue.load(),
         aliases=aliases,
         allow_unknown=args.add_unknown,
     )
@@ -324,6 +469,68 @@ def cmd_deadletter(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """Export the departments people chose by hand as labelled examples (import format)."""
+    from classifiers.feedback import collect_feedback, decode_records, parse_time
+    from classifiers.importer import write_examples
+    from router.departments import Catalogue
+    from router.embedded import resolved
+    from topics.catalogue import ROUTED
+    from topics.events import EVENTS, TicketEvent
+    from topics.reading import read_topic
+    from topics.schemas import Ticket
+
+    settings = _settings(args)
+    try:
+        since = parse_time(args.since) if args.since else None
+    except ValueError as exc:
+        raise HotlineError(f"--since {args.since!r} is not an ISO 8601 date") from exc
+    with resolved(settings) as settings:
+        bootstrap = settings.kafka_bootstrap_servers
+        events, bad_events = decode_records(
+            (m.value for m in read_topic(bootstrap, EVENTS, client_id="hotline-feedback")),
+            TicketEvent.from_json,
+        )
+        wanted = {event.ticket_id.encode() for event in events}
+        tickets, bad_tickets = decode_records(
+            (
+                m.value
+                for m in read_topic(bootstrap, ROUTED, client_id="hotline-feedback")
+                if m.key in wanted
+            ),
+            Ticket.from_json,
+        )
+    report = collect_feedback(
+        tickets,
+        events,
+        catalogue=Catalogue.load(),
+        since=since,
+        include_confirmed=args.include_confirmed,
+    )
+    written = write_examples(Path(args.out), report.examples)
+    summary = report.summary() | {
+        "out": args.out,
+        "unreadable": {EVENTS: bad_events, ROUTED: bad_tickets},
+    }
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    print(f"wrote {written} examples to {args.out}")
+    print("  " + " · ".join(f"{kind} {n}" for kind, n in report.kinds.items()))
+    print(f"  {report.disagreed} corrections chose a department other than the engine's")
+    if report.suggested_only:
+        print(f"  suggested only, check before training: {', '.join(report.suggested_only)}")
+    unknown = ", ".join(f"{code} ({n})" for code, n in report.unknown_departments.items())
+    print(
+        f"  skipped: {report.events_without_ticket} events of tickets not in {ROUTED}, "
+        f"{report.unlabelled_returns} returns without a suggested department, "
+        f"unknown departments: {unknown or 'none'}"
+    )
+    if bad_events or bad_tickets:
+        print(f"  unreadable records: {bad_events} in {EVENTS}, {bad_tickets} in {ROUTED}")
+    return 0
+
+
 def cmd_departments(args: argparse.Namespace) -> int:
     """List the department catalogue, or resolve a raw department name to its code."""
     from router.departments import Catalogue
@@ -375,7 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
     services.add_argument("--redis-port", type=int, help="default $HOTLINE_REDIS_PORT or 16379")
 
     worker = add("worker", cmd_worker)
-    worker.add_argument("--model", help="model directory (default $HOTLINE_MODEL_DIR)")
+    worker.add_argument("--model", help="pin this model directory (default: the registry)")
 
     simulate = add("simulate", cmd_simulate)
     simulate.add_argument("--rate", type=float, default=20.0, help="records per second")
@@ -385,7 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--resend-share", type=float, default=0.0, help="share re-sent")
 
     classify = add("classify", cmd_classify)
-    classify.add_argument("--model", help="model directory (default $HOTLINE_MODEL_DIR)")
+    classify.add_argument("--model", help="model directory (default: the registry's current)")
     classify.add_argument("--batch", type=int, default=256)
 
     train = add("train", cmd_train)
@@ -396,10 +603,34 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--n", type=int, default=DEFAULT_TRAIN_SIZE, help="synthetic requests")
     train.add_argument("--seed", type=int, default=DEFAULT_SEED)
 
+    models = add("models", cmd_models)
+    models.add_argument("action", choices=["list", "add", "promote", "rollback"])
+    models.add_argument("target", nargs="?", help="VERSION (promote) or model DIR (add)")
+    models.add_argument("--json", action="store_true", help="list as one JSON array")
+    models.add_argument("--actor", help="who promotes or rolls back (default $USER)")
+
     evaluate = add("evaluate", cmd_evaluate)
     evaluate.add_argument("--model", required=True, help="model directory")
     _add_import_arguments(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--report", metavar="DIR", help="write report.html and charts here")
+
+    split = add("split", cmd_split)
+    _add_import_arguments(split)
+    split.add_argument("--test-share", type=float, default=0.5, help="share for the test file")
+    split.add_argument("--seed", type=int, default=0)
+    split.add_argument("--by-time", action="store_true", help="test on the latest (--time-col)")
+    split.add_argument("--train-out", required=True, help="training CSV to write")
+    split.add_argument("--test-out", required=True, help="test CSV to write")
+
+    crossval = add("crossval", cmd_crossval)
+    _add_import_arguments(crossval)
+    crossval.add_argument("--folds", type=int, default=5)
+    crossval.add_argument("--seed", type=int, default=0)
+    crossval.add_argument(
+        "--min-examples", type=int, default=20, help="leave out smaller departments (as train)"
+    )
+    crossval.add_argument("--json", action="store_true", help="print one JSON object")
 
     queues = add("queues", cmd_queues)
     queues.add_argument("--json", action="store_true")
@@ -413,6 +644,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     deadletter.add_argument("--to", help="replay into this topic instead of the original")
     deadletter.add_argument("--dry-run", action="store_true")
+
+    feedback = add("feedback", cmd_feedback)
+    feedback.add_argument("action", choices=["export"])
+    feedback.add_argument("--out", required=True, help="CSV file to write (import format)")
+    feedback.add_argument("--since", help="only tickets received at or after this ISO date")
+    feedback.add_argument(
+        "--include-confirmed",
+        action="store_true",
+        help="also tickets the routed department answered without returning them",
+    )
+    feedback.add_argument("--json", action="store_true", help="print the report as one JSON object")
 
     departments = add("departments", cmd_departments)
     departments.add_argument("action", choices=["list", "resolve"])

@@ -9,7 +9,7 @@ import urllib.request
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
-from classifiers.train import load_or_train
+from classifiers.registry import serving_model
 from router import simulator
 from router.departments import TRIAGE, Catalogue
 from router.embedded import resolved
@@ -26,7 +26,7 @@ def run_demo(settings: Settings, *, rate: float, duration_s: float | None) -> in
     """Run everything until Ctrl-C (or ``duration_s``); returns the exit code."""
     catalogue = Catalogue.load()
     print("loading the model (the first start trains the default one, about a minute) ...")
-    model = load_or_train(settings.model_dir, catalogue=catalogue)
+    model, _ = serving_model(settings, catalogue=catalogue)
     print(f"model {model.version}: holdout metrics {model.metadata.get('metrics')}")
     with resolved(settings) as settings:
         ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)

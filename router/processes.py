@@ -18,8 +18,12 @@ def worker_env(settings: Settings, **overrides: str) -> dict[str, str]:
         KAFKA_BOOTSTRAP_SERVERS=settings.kafka_bootstrap_servers,
         REDIS_URL=settings.redis_url,
         HOTLINE_HOME=str(settings.home),
-        HOTLINE_MODEL_DIR=str(settings.model_dir),
     )
+    if settings.model_pinned:
+        env["HOTLINE_MODEL_DIR"] = str(settings.model_dir)
+    else:  # follow the registry, whatever this process's environment pins
+        env.pop("HOTLINE_MODEL_DIR", None)
+        env["HOTLINE_MODEL_REGISTRY"] = str(settings.model_registry)
     env.update(overrides)
     return env
 

@@ -87,6 +87,7 @@ def running(
         redis_url=services.state.redis_url,
         home=home,
         model_dir=model_dir,
+        model_pinned=True,
         topic_partitions=2,
     )
     ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)

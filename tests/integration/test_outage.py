@@ -52,6 +52,7 @@ def test_worker_rides_out_a_redis_outage(
         redis_url=f"redis://127.0.0.1:{port}/0",
         home=tmp_path,
         model_dir=model_dir,
+        model_pinned=True,
     )
     env = worker_env(
         settings,
