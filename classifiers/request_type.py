@@ -50,6 +50,11 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"咨询|请问|想了解|想知道|想问|如何办理|怎么办理|怎样办理|如何申请|怎么申请"
             r"|需要(?:哪些|什么)(?:材料|手续|证件|条件)|[?？]"
+            # an agent's short summary of a question: "社保局电话的问题", "是否可以…", "何时…"
+            r"|(?:电话|地址|号码|热线)(?:是多少|号码)?(?:的问题)?[。.]?$"
+            r"|是否(?:可以|能|需要|属于|合法|违法|违章|正常|有|在)|何时|什么时候|在哪|哪里|哪些|如何|怎么"
+            # asking after an earlier work order: "《关于…的问题》处理结果/工单情况/工单信息"
+            r"|^[^《]{0,30}《[^》]+》[^。\n]{0,8}?(?:处理结果|处理情况|办理情况|工单情况|工单信息|进展)"
         ),
     ),
 )
@@ -68,7 +73,8 @@ def infer_request_type(text: str, *, default: str = "求助") -> str:
     3. 举报 before 投诉 — reporting someone else's wrongdoing is the more specific kind;
     4. 投诉 — dissatisfaction, "要求处理", "不作为";
     5. 建议 — a suggestion is often phrased as a question ("能否增加…？");
-    6. 咨询 — enquiry words or a question mark;
+    6. 咨询 — enquiry words, a question mark, an agent's summary of a question ("…电话的问题",
+       "是否可以…") or a question after an earlier work order ("《关于…》处理结果");
 
     and ``default`` (求助, a plain request for help) when none matches.
     """
