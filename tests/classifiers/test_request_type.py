@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import re
+
 import pytest
 
+from classifiers.importer import prepare_text
 from classifiers.request_type import infer_request_type
+from tests.conftest import HAIKOU
 from topics.schemas import REQUEST_TYPES
 
 
@@ -32,6 +37,10 @@ from topics.schemas import REQUEST_TYPES
         ("想了解落户政策", "咨询"),
         ("如何办理护照", "咨询"),
         ("公积金可以提取吗？", "咨询"),
+        ("海口市社保局电话的问题。", "咨询"),
+        ("异地身份证到期是否可以在海口换证。", "咨询"),
+        ("海口公交APP何时发布，市民去哪里下载。", "咨询"),
+        ("《关于龙华区工地超时施工噪音扰民的问题》处理结果 工单内容 市民来电反映: 噪音", "咨询"),
         ("小区路灯坏了，请尽快修理，谢谢！", "求助"),
         ("家里停水了，麻烦派人看看，感谢！", "求助"),
     ],
@@ -80,3 +89,23 @@ def test_default() -> None:
 def test_always_a_request_type() -> None:
     for text in ("", "？", "感谢", "撤销", "a" * 1000):
         assert infer_request_type(text) in REQUEST_TYPES
+
+
+@pytest.mark.data
+@pytest.mark.skipif(not HAIKOU.exists(), reason=f"real data not found at {HAIKOU}")
+def test_haikou_enquiries_are_recognised_without_the_agents_prefix():
+    """The intake agent's prefix ("市民来电咨询：") names the type; with it removed, the rules
+    must still find most enquiries and leave most reports (反映) as help or complaints."""
+    prefix = re.compile(
+        r"^[^:：，,。]{0,10}?(?:来电|微信|公众号|市民云|网站|短信)(咨询|反映)[:：]\s*"
+    )
+    with HAIKOU.open(encoding="gb18030", newline="") as fh:
+        texts = [prepare_text(row["诉求内容"]) for row in csv.DictReader(fh)]
+    found: dict[str, list[str]] = {"咨询": [], "反映": []}
+    for text in texts:
+        if match := prefix.match(text):
+            found[match[1]].append(infer_request_type(text[match.end() :]))
+    enquiries, reports = found["咨询"], found["反映"]
+    assert len(enquiries) > 1000 and len(reports) > 2000
+    assert enquiries.count("咨询") / len(enquiries) > 0.6
+    assert sum(t in ("求助", "投诉", "举报") for t in reports) / len(reports) > 0.85
