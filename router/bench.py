@@ -7,6 +7,10 @@
 3. Latency: tickets at a steady rate; for each, broker timestamp of the intake record to
    broker timestamp of its ``tickets.routed`` record (written after the Redis queue entry).
 4. The worker's peak RSS (VmHWM) after both runs.
+
+``hotline bench --training`` measures the analysts' side instead: ``hotline train`` on N
+synthetic work orders in the import format (wall time and peak RSS of the command), the size
+of the artefact it writes, and ``hotline classify`` on that model.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ import itertools
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -26,6 +32,8 @@ from pathlib import Path
 
 import redis
 
+from classifiers.artefacts import load_model
+from classifiers.importer import Example, write_examples
 from classifiers.model import DepartmentModel
 from classifiers.registry import serving_model
 from classifiers.synthetic import generate
@@ -161,6 +169,67 @@ def run_bench(settings: Settings, *, n: int, rate: float, as_json: bool) -> int:
         "latency_rate_per_s": rate,
         "latency_samples": len(latencies),
         "model_version": model.version,
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        ),
+        "measured_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+    return 0
+
+
+def _timed_command(argv: list[str], *, stdin: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB, of the child) of a ``hotline`` command run to the end."""
+    started = time.perf_counter()
+    with open(stdin or os.devnull, "rb") as feed:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "router.cli", *argv],
+            stdin=feed,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        _, err = child.communicate()
+    seconds = time.perf_counter() - started
+    if child.returncode:
+        raise ServiceError(f"hotline {argv[0]} failed: {err.decode(errors='replace')[-500:]}")
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def run_training_bench(*, n: int, as_json: bool) -> int:
+    """Time ``hotline train`` on ``n`` synthetic work orders and ``hotline classify`` on the
+    model it writes; print the figures (one JSON object with ``as_json``)."""
+    say = (lambda *_: None) if as_json else (lambda msg: print(msg, flush=True))
+    with tempfile.TemporaryDirectory(prefix="hotline-train-bench") as tmp:
+        work = Path(tmp)
+        say(f"writing {n:,} synthetic work orders in the import format ...")
+        texts, labels, _ = synthetic_texts(generate(n, seed=2026), seed=2026)
+        data = work / "orders.csv"
+        write_examples(
+            data,
+            (
+                Example(id=f"b{i}", text=text, department=label, raw_label=label)
+                for i, (text, label) in enumerate(zip(texts, labels, strict=True))
+            ),
+        )
+        model_dir = work / "model"
+        say("hotline train ...")
+        train_s, train_rss = _timed_command(["train", "--data", str(data), "--out", str(model_dir)])
+        size_mb = sum(f.stat().st_size for f in model_dir.iterdir()) / 2**20
+        lines = work / "classify.jsonl"
+        sample = texts[:CLASSIFY_N]
+        with lines.open("w") as fh:
+            for i, text in enumerate(sample):
+                fh.write(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n")
+        say(f"hotline classify on {len(sample):,} tickets ...")
+        classify_s, _ = _timed_command(["classify", "--model", str(model_dir)], stdin=lines)
+        in_process = classify_speed(load_model(model_dir))
+    result = {
+        "train_examples": n,
+        "train_seconds": round(train_s, 1),
+        "train_peak_rss_mb": round(train_rss, 1),
+        "artefact_mb": round(size_mb, 1),
+        "classify_command_tickets_per_s": round(len(sample) / classify_s, 1),
+        "classify_in_process_tickets_per_s": round(in_process, 1),
         "machine": (
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         ),

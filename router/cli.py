@@ -560,9 +560,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Measure throughput, latency, memory and classification speed."""
-    from router.bench import run_bench
+    from router.bench import run_bench, run_training_bench
 
-    return run_bench(_settings(args), n=args.n, rate=args.rate, as_json=args.json)
+    settings = _settings(args)
+    if args.training:
+        return run_training_bench(n=args.train_n, as_json=args.json)
+    return run_bench(settings, n=args.n, rate=args.rate, as_json=args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -668,6 +671,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--n", type=int, default=30_000, help="tickets for the throughput run")
     bench.add_argument("--rate", type=float, default=200.0, help="rate of the latency run")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.add_argument(
+        "--training", action="store_true", help="measure hotline train and classify instead"
+    )
+    bench.add_argument("--train-n", type=int, default=100_000, help="work orders to train on")
     return parser
 
 
