@@ -10,6 +10,18 @@ import numpy as np
 NEVER = 1.01
 
 
+def _lowest_reaching(
+    right: np.ndarray, confidence: np.ndarray, *, target: float, min_predictions: int = 1
+) -> float:
+    """The lowest confidence above which the predictions (``right`` marks the correct ones)
+    are right at least ``target`` of the time, over at least ``min_predictions`` of them."""
+    order = np.argsort(-confidence, kind="stable")
+    precision = np.cumsum(right[order]) / np.arange(1, len(order) + 1)
+    reaching = np.flatnonzero(precision >= target) + 1  # counts k with precision@k ≥ target
+    reaching = reaching[reaching >= min_predictions]
+    return float(confidence[order][reaching.max() - 1]) if len(reaching) else NEVER
+
+
 def precision_thresholds(
     y_true: Sequence[str],
     predicted: Sequence[str],
@@ -28,13 +40,8 @@ def precision_thresholds(
     thresholds: dict[str, float] = {}
     for department in sorted(set(pred.tolist())):
         mask = pred == department
-        order = np.argsort(-conf[mask], kind="stable")
-        right = (truth[mask] == department)[order]
-        precision = np.cumsum(right) / np.arange(1, len(right) + 1)
-        reaching = np.flatnonzero(precision >= target) + 1  # counts k with precision@k ≥ target
-        reaching = reaching[reaching >= min_predictions]
-        thresholds[department] = (
-            float(conf[mask][order][reaching.max() - 1]) if len(reaching) else NEVER
+        thresholds[department] = _lowest_reaching(
+            truth[mask] == department, conf[mask], target=target, min_predictions=min_predictions
         )
     return thresholds
 
@@ -45,10 +52,7 @@ def global_threshold(
     """The lowest single confidence above which all predictions together are right at least
     ``target`` of the time (:data:`NEVER` if none is)."""
     truth, pred, conf = np.asarray(y_true), np.asarray(predicted), np.asarray(confidence)
-    order = np.argsort(-conf, kind="stable")
-    precision = np.cumsum(truth[order] == pred[order]) / np.arange(1, len(order) + 1)
-    reaching = np.flatnonzero(precision >= target)
-    return float(conf[order][reaching.max()]) if len(reaching) else NEVER
+    return _lowest_reaching(truth == pred, conf, target=target)
 
 
 def department_thresholds(

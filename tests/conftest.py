@@ -3,6 +3,8 @@ a real Redis server and a worker process, all on random loopback ports."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from classifiers.artefacts import METADATA_FILE, MODEL_FILE
 from classifiers.model import DepartmentModel
 from classifiers.train import train_synthetic
 from router.departments import Catalogue
@@ -23,6 +26,17 @@ from topics.admin import ensure_topics
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 HAIKOU = SHARED_DATA / "haikou-12345" / "workorders-2018.gb18030.csv"
 TEDDY = SHARED_DATA / "teddy-2020c" / "messages-sample.xlsx"
+
+
+def copy_as(source: Path, target: Path, version: str) -> Path:
+    """A copy of a model directory under another version (the checksum covers only the
+    model file, so the copy still loads)."""
+    target.mkdir(parents=True)
+    shutil.copyfile(source / MODEL_FILE, target / MODEL_FILE)
+    metadata = json.loads((source / METADATA_FILE).read_text())
+    metadata["version"] = version
+    (target / METADATA_FILE).write_text(json.dumps(metadata))
+    return target
 
 
 @pytest.fixture(scope="session")

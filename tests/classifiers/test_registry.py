@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import shutil
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,7 @@ from router.metrics import Metrics
 from router.queues import QueueWriter
 from router.settings import Settings
 from router.stages import Stages
+from tests.conftest import copy_as
 
 
 @pytest.fixture(scope="module")
@@ -34,17 +34,6 @@ def tiny(tmp_path_factory: pytest.TempPathFactory, catalogue) -> Path:
     path = tmp_path_factory.mktemp("tiny") / "model"
     train_synthetic(path, n=1500, seed=21, catalogue=catalogue)
     return path
-
-
-def copy_as(source: Path, target: Path, version: str) -> Path:
-    """A copy of a model directory under another version (the checksum covers only the
-    model file, so the copy still loads)."""
-    target.mkdir(parents=True)
-    shutil.copyfile(source / MODEL_FILE, target / MODEL_FILE)
-    metadata = json.loads((source / METADATA_FILE).read_text())
-    metadata["version"] = version
-    (target / METADATA_FILE).write_text(json.dumps(metadata))
-    return target
 
 
 @pytest.fixture

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.thresholds import NEVER, coverage, precision_thresholds
+from classifiers.thresholds import (
+    NEVER,
+    coverage,
+    department_thresholds,
+    global_threshold,
+    precision_thresholds,
+)
 
 
 def test_threshold_is_the_lowest_confidence_keeping_the_target_precision():
@@ -33,3 +39,16 @@ def test_coverage_counts_automatic_share_and_its_precision():
     assert share == pytest.approx(0.5)  # the 0.9 A (right) and the 0.95 A (wrong)
     assert precision == pytest.approx(0.5)
     assert coverage(truth, predicted, confidence, {}) == (0.0, 0.0)
+
+
+def test_the_global_floor_holds_back_a_department_that_only_looks_precise():
+    # A alone reaches 80% down to 0.5; all predictions together only down to 0.55
+    truth = ["A", "A", "A", "A", "B", "B", "B", "A", "A"]
+    predicted = ["A", "A", "A", "A", "A", "B", "B", "B", "B"]
+    confidence = [0.9, 0.8, 0.7, 0.6, 0.5, 0.95, 0.85, 0.55, 0.52]
+    own = precision_thresholds(truth, predicted, confidence, target=0.8, min_predictions=2)
+    assert own == {"A": 0.5, "B": 0.85}
+    assert global_threshold(truth, predicted, confidence, target=0.8) == 0.55
+    floored = department_thresholds(truth, predicted, confidence, target=0.8, min_predictions=2)
+    assert floored == {"A": 0.55, "B": 0.85}
+    assert global_threshold(["A", "B"], ["B", "B"], [0.9, 0.8], target=0.9) == NEVER

@@ -3,8 +3,6 @@ restart, and every ticket is routed exactly once, by the model that was current.
 
 from __future__ import annotations
 
-import json
-import shutil
 import threading
 import time
 import urllib.request
@@ -14,7 +12,6 @@ from pathlib import Path
 import pytest
 import redis
 
-from classifiers.artefacts import METADATA_FILE, MODEL_FILE
 from classifiers.registry import ModelRegistry
 from router import simulator
 from router.embedded import EmbeddedServices, free_port
@@ -22,7 +19,7 @@ from router.processes import start_worker, stop_process, worker_env
 from router.queues import DEDUP_PREFIX, PUBLISHED, TICKET_PREFIX
 from router.settings import Settings
 from router.stages import channel_of
-from tests.conftest import wait_until
+from tests.conftest import copy_as, wait_until
 from topics.catalogue import ROUTED
 from topics.reading import read_topic
 from topics.schemas import Ticket, make_ticket_id
@@ -30,16 +27,6 @@ from topics.schemas import Ticket, make_ticket_id
 pytestmark = pytest.mark.integration
 
 A, B = "it-reload-a", "it-reload-b"
-
-
-def copy_as(source: Path, target: Path, version: str) -> Path:
-    """A copy of a model directory under another version."""
-    target.mkdir(parents=True)
-    shutil.copyfile(source / MODEL_FILE, target / MODEL_FILE)
-    metadata = json.loads((source / METADATA_FILE).read_text())
-    metadata["version"] = version
-    (target / METADATA_FILE).write_text(json.dumps(metadata))
-    return target
 
 
 class Sender:
