@@ -13,6 +13,7 @@ from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_su
 from classifiers.importer import Example
 from classifiers.model import DepartmentModel, model_input
 from classifiers.thresholds import coverage
+from router.departments import Catalogue
 
 PRECISION_TARGETS = (0.90, 0.95, 0.98, 0.99)
 
@@ -81,12 +82,17 @@ def evaluate(
     model: DepartmentModel,
     examples: Sequence[Example],
     *,
+    catalogue: Catalogue | None = None,
     top_pairs: int = 10,
     top_confused: int = 20,
 ) -> dict[str, Any]:
     """Accuracy, macro-F1, per-department scores, precision-coverage and costly confusions,
     with the precision-coverage curve and the confusion matrix of the ``top_confused`` most
-    frequent departments (for the report)."""
+    frequent departments (for the report).
+
+    Automatic dispatch is counted as the worker does it: the model's own threshold for a
+    department, else the ``catalogue``'s (without one, a department with no threshold of the
+    model's own never dispatches automatically)."""
     y_true = [e.department for e in examples]
     predictions = model.predict([model_input(e.title, e.text) for e in examples])
     predicted = [p.department for p in predictions]
@@ -95,7 +101,8 @@ def evaluate(
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, predicted, labels=labels, zero_division=0
     )
-    thresholds = model.thresholds
+    thresholds = {d.code: d.threshold for d in catalogue} if catalogue else {}
+    thresholds.update(model.thresholds)
     auto_share, auto_precision = coverage(y_true, predicted, confidence, thresholds)
     pairs = Counter((t, p) for t, p in zip(y_true, predicted, strict=True) if t != p)
     return {
@@ -129,4 +136,50 @@ def evaluate(
         "confusions": [
             {"true": t, "predicted": p, "count": n} for (t, p), n in pairs.most_common(top_pairs)
         ],
+    }
+
+
+#: The headline numbers an analyst compares two models by, with their labels.
+HEADLINE = {
+    "accuracy": "accuracy",
+    "macro_f1": "macro-F1",
+    "coverage_90": "coverage at 90% precision",
+    "coverage_95": "coverage at 95% precision",
+    "coverage_98": "coverage at 98% precision",
+    "auto_share": "auto-dispatch share (own thresholds)",
+    "auto_precision": "auto-dispatch precision",
+}
+
+
+def headline(evaluation: dict[str, Any]) -> dict[str, float]:
+    """The :data:`HEADLINE` numbers of an :func:`evaluate` result."""
+    coverage_at, auto = evaluation["coverage_at_precision"], evaluation["model_thresholds"]
+    return {
+        "accuracy": evaluation["accuracy"],
+        "macro_f1": evaluation["macro_f1"],
+        **{f"coverage_{t}": coverage_at[f"0.{t}"] for t in ("90", "95", "98")},
+        "auto_share": auto["auto_dispatch_share"],
+        "auto_precision": auto["auto_dispatch_precision"],
+    }
+
+
+def not_worse_checks(
+    new: dict[str, float], current: dict[str, float], *, target: float
+) -> dict[str, bool]:
+    """Whether a new model is not worse than the current one on the same test tickets
+    (:func:`headline` numbers of each): accuracy not lower, and automatic dispatch not worse
+    at its precision — a model whose automatic dispatches reach ``target`` precision beats one
+    whose do not; when both do the larger share wins; when neither does the more precise one
+    wins (fewer mistakes nobody checks). Ties go to the new model."""
+    new_reaches = new["auto_precision"] >= target
+    current_reaches = current["auto_precision"] >= target
+    if new_reaches != current_reaches:
+        auto_not_worse = new_reaches
+    elif new_reaches:
+        auto_not_worse = new["auto_share"] >= current["auto_share"]
+    else:
+        auto_not_worse = new["auto_precision"] >= current["auto_precision"]
+    return {
+        "accuracy not lower": new["accuracy"] >= current["accuracy"],
+        "auto-dispatch not worse at its precision": auto_not_worse,
     }

@@ -281,16 +281,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate a model on labelled exports it never saw (JSON with --json)."""
     from classifiers.artefacts import load_model
     from classifiers.evaluate import evaluate
+    from router.departments import Catalogue
 
     _settings(args)
+    catalogue = Catalogue.load()
     report = _import(args)
-    result = evaluate(load_model(Path(args.model)), report.examples)
+    result = evaluate(load_model(Path(args.model)), report.examples, catalogue=catalogue)
     result["skipped_unknown_labels"] = report.unknown_labels
     if args.report:
         from classifiers.report import write_report
-        from router.departments import Catalogue
 
-        names = {department.code: department.name for department in Catalogue.load()}
+        names = {department.code: department.name for department in catalogue}
         result["report"] = str(write_report(result, Path(args.report), names=names))
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
@@ -299,7 +300,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"accuracy {result['accuracy']:.3f}   macro-F1 {result['macro_f1']:.3f}")
     auto = result["model_thresholds"]
     print(
-        f"auto-dispatched with the model's thresholds: {auto['auto_dispatch_share']:.1%} "
+        f"auto-dispatched with the model's thresholds (else the catalogue's): "
+        f"{auto['auto_dispatch_share']:.1%} "
         f"at {auto['auto_dispatch_precision']:.1%} precision"
     )
     for target, share in result["coverage_at_precision"].items():
