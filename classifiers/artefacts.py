@@ -26,6 +26,7 @@ METADATA_FILE = "metadata.json"
 
 #: Types a model file may contain beyond skops' defaults.
 TRUSTED_TYPES = [
+    "classifiers.char_ngrams.CharNgramVectorizer",
     "classifiers.segment.Segmenter",
     "classifiers.vectorizer.CompactTfidfVectorizer",
     "sklearn.calibration._CalibratedClassifier",

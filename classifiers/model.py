@@ -12,6 +12,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from classifiers.char_ngrams import CharNgramVectorizer
 from classifiers.segment import Segmenter
 from classifiers.vectorizer import CompactTfidfVectorizer
 
@@ -61,11 +62,8 @@ def build_pipeline(
                         ),
                         (
                             "chars",
-                            CompactTfidfVectorizer(
-                                analyzer="char",
-                                ngram_range=(1, 3),
-                                max_features=max_chars,
-                                **common,
+                            CharNgramVectorizer(
+                                ngram_range=(1, 3), min_df=min_df, max_features=max_chars
                             ),
                         ),
                     ]
