@@ -60,6 +60,7 @@ def _translation_table() -> dict[int, str | None]:
         *range(0x2060, 0x2070),  # word joiner, invisible operators, bidi isolates
         0xFEFF,  # byte order mark / zero-width no-break space
         *range(0xFFF9, 0xFFFC),  # interlinear annotation controls
+        *range(0xD800, 0xE000),  # lone surrogates (from JSON "\\ud800" escapes): not text
     )
     table.update(dict.fromkeys(invisible))
     return table

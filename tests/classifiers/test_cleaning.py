@@ -52,6 +52,11 @@ def test_control_and_zero_width_characters_are_dropped() -> None:
     assert clean_text(raw) == "路灯不亮\n了"
 
 
+def test_lone_surrogates_are_dropped() -> None:
+    # a JSON "\\ud800" escape decodes to one; the segmenter cannot encode it
+    assert clean_text("路灯\ud800坏了\udfff") == "路灯坏了"
+
+
 def test_whitespace_is_normalised() -> None:
     assert clean_text("  路灯\t\t不亮  \u3000 了 \xa0 ") == "路灯 不亮 了"
     assert clean_text("第一行  \r\n  \r\n  第二行\u2028第三行") == "第一行\n第二行\n第三行"
