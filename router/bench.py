@@ -195,7 +195,7 @@ def _timed_command(argv: list[str], *, stdin: Path | None = None) -> tuple[float
     return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def run_training_bench(*, n: int, as_json: bool) -> int:
+def run_training_bench(*, n: int, folds: int, as_json: bool) -> int:
     """Time ``hotline train`` on ``n`` synthetic work orders and ``hotline classify`` on the
     model it writes; print the figures (one JSON object with ``as_json``)."""
     say = (lambda *_: None) if as_json else (lambda msg: print(msg, flush=True))
@@ -213,7 +213,9 @@ def run_training_bench(*, n: int, as_json: bool) -> int:
         )
         model_dir = work / "model"
         say("hotline train ...")
-        train_s, train_rss = _timed_command(["train", "--data", str(data), "--out", str(model_dir)])
+        train_s, train_rss = _timed_command(
+            ["train", "--data", str(data), "--out", str(model_dir), "--folds", str(folds)]
+        )
         size_mb = sum(f.stat().st_size for f in model_dir.iterdir()) / 2**20
         lines = work / "classify.jsonl"
         sample = texts[:CLASSIFY_N]
@@ -225,6 +227,7 @@ def run_training_bench(*, n: int, as_json: bool) -> int:
         in_process = classify_speed(load_model(model_dir))
     result = {
         "train_examples": n,
+        "train_folds": folds,
         "train_seconds": round(train_s, 1),
         "train_peak_rss_mb": round(train_rss, 1),
         "artefact_mb": round(size_mb, 1),

@@ -226,6 +226,7 @@ def _train(args: argparse.Namespace, model_dir: Path) -> DepartmentModel:
         model_dir,
         target_precision=args.target_precision,
         min_examples=args.min_examples,
+        folds=args.folds,
         seed=args.seed,
         source=", ".join(Path(p).name for p in args.data),
     )
@@ -566,7 +567,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.training:
-        return run_training_bench(n=args.train_n, as_json=args.json)
+        return run_training_bench(n=args.train_n, folds=args.train_folds, as_json=args.json)
     return run_bench(settings, n=args.n, rate=args.rate, as_json=args.json)
 
 
@@ -605,6 +606,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import_arguments(train)
     train.add_argument("--target-precision", type=float, default=0.95)
     train.add_argument("--min-examples", type=int, default=20)
+    train.add_argument(
+        "--folds", type=int, default=5, help="cross-validation folds for the thresholds"
+    )
     train.add_argument("--n", type=int, default=DEFAULT_TRAIN_SIZE, help="synthetic requests")
     train.add_argument("--seed", type=int, default=DEFAULT_SEED)
 
@@ -677,6 +681,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--training", action="store_true", help="measure hotline train and classify instead"
     )
     bench.add_argument("--train-n", type=int, default=100_000, help="work orders to train on")
+    bench.add_argument("--train-folds", type=int, default=5, help="hotline train --folds")
     return parser
 
 
