@@ -29,6 +29,7 @@ TRUSTED_TYPES = [
     "classifiers.char_ngrams.CharNgramVectorizer",
     "classifiers.segment.Segmenter",
     "classifiers.vectorizer.CompactTfidfVectorizer",
+    "classifiers.word_ngrams.WordNgramVectorizer",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
 ]

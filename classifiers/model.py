@@ -14,7 +14,7 @@ from sklearn.svm import LinearSVC
 
 from classifiers.char_ngrams import CharNgramVectorizer
 from classifiers.segment import Segmenter
-from classifiers.vectorizer import CompactTfidfVectorizer
+from classifiers.word_ngrams import WordNgramVectorizer
 
 TOP_K = 3
 #: What the pipeline is, for model metadata.
@@ -43,7 +43,6 @@ def build_pipeline(
     SVM is calibrated by cross-validation (``ensemble=False``: one SVM on all the data, sigmoid
     calibrators fitted on out-of-fold scores), so confidences can be thresholded.
     """
-    common = {"min_df": min_df, "sublinear_tf": True, "lowercase": False, "dtype": np.float32}
     return Pipeline(
         [
             ("segment", Segmenter(engine=engine)),
@@ -53,11 +52,8 @@ def build_pipeline(
                     [
                         (
                             "words",
-                            CompactTfidfVectorizer(
-                                token_pattern=r"[^ ]+",
-                                ngram_range=(1, 2),
-                                max_features=max_words,
-                                **common,
+                            WordNgramVectorizer(
+                                min_df=min_df, max_features=max_words, sublinear_tf=True
                             ),
                         ),
                         (
