@@ -20,6 +20,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from classifiers.ngram_tfidf import LookupCacheMixin, runs, tf_idf
+
 #: Longest n-gram: the key of three code points fits in an int64.
 MAX_N = 3
 #: Base of the keys of ``keys_``: a character is the digit ``code point + 1``, never 0, so an
@@ -153,16 +155,7 @@ def _ngram_cells(
             cells.append(keys << text_bits | texts_of[: len(keys)])
     joined = np.concatenate(cells)
     joined.sort()
-    return _runs(joined)
-
-
-def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of a sorted array and the length of each run."""
-    new = np.empty(len(values), dtype=bool)
-    new[:1] = True
-    np.not_equal(values[1:], values[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    return values[starts], np.diff(starts, append=len(values))
+    return runs(joined)
 
 
 def _decode(key: int) -> str:
@@ -173,7 +166,7 @@ def _decode(key: int) -> str:
     return "".join(reversed(chars))
 
 
-class CharNgramVectorizer(TransformerMixin, BaseEstimator):
+class CharNgramVectorizer(LookupCacheMixin, TransformerMixin, BaseEstimator):
     """TF-IDF of character n-grams (n at most 3), smooth idf, rows L2-normalised.
 
     Equals ``TfidfVectorizer(analyzer="char", lowercase=False)`` with the same parameters,
@@ -232,7 +225,7 @@ class CharNgramVectorizer(TransformerMixin, BaseEstimator):
             cells, counts = _ngram_cells(
                 alphabet.digits(codes), texts_of, bits, alphabet.base, self.ngram_range
             )
-            block_keys, doc_freq = _runs(cells >> bits)
+            block_keys, doc_freq = runs(cells >> bits)
             real = ~_has_digit(block_keys, alphabet.base, alphabet.base - 1)
             keys.append(block_keys[real])
             term_freqs.append(np.add.reduceat(counts, np.cumsum(doc_freq) - doc_freq)[real])
@@ -273,42 +266,29 @@ class CharNgramVectorizer(TransformerMixin, BaseEstimator):
         cells, counts = _ngram_cells(
             alphabet.digits(codes), texts_of, bits, alphabet.base, self.ngram_range
         )
-        distinct, runs = _runs(cells >> bits)
+        distinct, lengths = runs(cells >> bits)
         columns = np.searchsorted(lookup.compact_keys, distinct)
         np.minimum(columns, len(lookup.compact_keys) - 1, out=columns)
         known = lookup.compact_keys[columns] == distinct
-        columns = np.repeat(np.where(known, columns, -1), runs)
+        columns = np.repeat(np.where(known, columns, -1), lengths)
         known = columns >= 0
         columns, counts = columns[known], counts[known]
         rows = cells[known] & ((1 << bits) - 1)
-        values = counts.astype(self.dtype)
-        if self.sublinear_tf:
-            np.log(values, out=values)
-            values += 1
-        values *= self.idf_[columns]
-        # every value is positive: a row with values has a positive norm
-        norms = np.sqrt(np.bincount(rows, weights=np.square(values), minlength=len(texts)))
-        values /= norms[rows].astype(self.dtype)
+        values = tf_idf(
+            counts,
+            rows,
+            columns,
+            idf=self.idf_,
+            sublinear_tf=self.sublinear_tf,
+            n_rows=len(texts),
+            dtype=self.dtype,
+        )
         # sorted by column, so the columns of each row come sorted and unique
         return sp.csr_matrix((values, (rows, columns)), shape=(len(texts), len(self.keys_)))
 
     def _lookup(self) -> _Lookup:
         """The vocabulary over its own alphabet, made once per ``keys_``."""
-        lookup = self.__dict__.get("_lookup_cache")
-        if lookup is None or lookup.keys is not self.keys_:
-            lookup = self._lookup_cache = _Lookup.of(self.keys_)
-        return lookup
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(super().__getstate__())
-        state.pop("_lookup_cache", None)
-        return state
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
+        return self._cached_lookup(lambda: _Lookup.of(self.keys_))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """The n-gram of each column."""

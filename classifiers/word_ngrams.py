@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from classifiers.ngram_tfidf import LookupCacheMixin, runs, tf_idf
 from classifiers.vectorizer import TERM_SEPARATOR
 from router.exceptions import ModelError
 
@@ -45,15 +46,6 @@ def _bigrams(ids: np.ndarray, texts_of: np.ndarray) -> tuple[np.ndarray, np.ndar
     return first[valid], second[valid], texts_of[:-1][valid]
 
 
-def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of a sorted array and the length of each run."""
-    new = np.empty(len(values), dtype=bool)
-    new[:1] = True
-    np.not_equal(values[1:], values[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    return values[starts], np.diff(starts, append=len(values))
-
-
 def _frequencies(
     keys: np.ndarray, texts_of: np.ndarray, n_texts: int, key_bound: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -62,8 +54,8 @@ def _frequencies(
     if key_bound.bit_length() + text_bits <= 63:
         cells = keys << text_bits | texts_of
         cells.sort()
-        cells, counts = _runs(cells)
-        distinct, doc_freq = _runs(cells >> text_bits)
+        cells, counts = runs(cells)
+        distinct, doc_freq = runs(cells >> text_bits)
     else:  # too many keys and texts for one int64: sort the pairs
         order = np.lexsort((texts_of, keys))
         keys, texts_of = keys[order], texts_of[order]
@@ -71,7 +63,7 @@ def _frequencies(
         new[1:] = (keys[1:] != keys[:-1]) | (texts_of[1:] != texts_of[:-1])
         starts = np.flatnonzero(new)
         counts = np.diff(starts, append=len(keys))
-        distinct, doc_freq = _runs(keys[starts])
+        distinct, doc_freq = runs(keys[starts])
     term_freq = np.add.reduceat(counts, np.cumsum(doc_freq) - doc_freq) if len(counts) else counts
     return distinct, doc_freq, term_freq
 
@@ -158,7 +150,7 @@ class _Lookup:
         )
 
 
-class WordNgramVectorizer(TransformerMixin, BaseEstimator):
+class WordNgramVectorizer(LookupCacheMixin, TransformerMixin, BaseEstimator):
     """TF-IDF of word unigrams and bigrams of space-separated tokens, smooth idf, rows
     L2-normalised.
 
@@ -279,17 +271,17 @@ class WordNgramVectorizer(TransformerMixin, BaseEstimator):
             ]
         )
         cells.sort()
-        cells, counts = _runs(cells)
+        cells, counts = runs(cells)
         rows, columns = np.divmod(cells, n_columns)
-        values = counts.astype(self.dtype)
-        if self.sublinear_tf:
-            np.log(values, out=values)
-            values += 1
-        values *= self.idf_[columns]
-        # every value is positive: a row with values has a positive norm
-        norms = np.sqrt(np.bincount(rows, weights=np.square(values), minlength=len(texts)))
-        # divided in float64, as scikit-learn's normalize
-        values = (values / norms[rows]).astype(self.dtype, copy=False)
+        values = tf_idf(
+            counts,
+            rows,
+            columns,
+            idf=self.idf_,
+            sublinear_tf=self.sublinear_tf,
+            n_rows=len(texts),
+            dtype=self.dtype,
+        )
         # sorted by row then column: CSR data as it is
         indptr = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=len(texts)), out=indptr[1:])
@@ -300,21 +292,7 @@ class WordNgramVectorizer(TransformerMixin, BaseEstimator):
 
     def _lookup(self) -> _Lookup:
         """The token dict and column tables, made once per ``keys_``."""
-        lookup = self.__dict__.get("_lookup_cache")
-        if lookup is None or lookup.keys is not self.keys_:
-            lookup = self._lookup_cache = _Lookup.of(self.keys_, self._tokens())
-        return lookup
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(super().__getstate__())
-        state.pop("_lookup_cache", None)
-        return state
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
+        return self._cached_lookup(lambda: _Lookup.of(self.keys_, self._tokens()))
 
     @staticmethod
     def _names(keys: np.ndarray, tokens: list[str]) -> np.ndarray:
