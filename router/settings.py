@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+PACKAGE_DIR = Path(__file__).resolve().parent
+
 #: Every environment variable the project reads, with its default.
 ENVIRONMENT: dict[str, str] = {
     "KAFKA_BOOTSTRAP_SERVERS": "",  # empty: start or find the embedded broker
@@ -28,6 +30,11 @@ ENVIRONMENT: dict[str, str] = {
     "HOTLINE_BROKER_REBALANCE_TIMEOUT_S": "10",
     "HOTLINE_LOG_LEVEL": "info",
     "HOTLINE_FAUST_METRICS": "0",  # 1: add Faust's own per-event metrics (costs throughput)
+    "HOTLINE_TIMEZONE": "Asia/Shanghai",  # the centre's time zone: office hours and deadlines
+    "HOTLINE_OFFICE_HOURS": "09:00-12:00,13:30-17:30",  # working time on a working day
+    "HOTLINE_SLA_POLICY": "",  # empty: the packaged router/sla_policy.toml
+    "HOTLINE_CALENDAR_OVERRIDES": "",  # empty: the packaged router/calendar_overrides.toml
+    "HOTLINE_SLA_TICK_S": "5",  # how often the tracker looks for clocks at 80% and 100%
 }
 
 
@@ -62,6 +69,11 @@ class Settings:
     broker_rebalance_timeout_s: float = 10.0
     log_level: str = "info"
     faust_metrics: bool = False
+    timezone: str = "Asia/Shanghai"
+    office_hours: str = "09:00-12:00,13:30-17:30"
+    sla_policy: Path = PACKAGE_DIR / "sla_policy.toml"
+    calendar_overrides: Path = PACKAGE_DIR / "calendar_overrides.toml"
+    sla_tick_s: float = 5.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -91,6 +103,13 @@ class Settings:
             broker_rebalance_timeout_s=float(_env("HOTLINE_BROKER_REBALANCE_TIMEOUT_S")),
             log_level=_env("HOTLINE_LOG_LEVEL"),
             faust_metrics=_env("HOTLINE_FAUST_METRICS") == "1",
+            timezone=_env("HOTLINE_TIMEZONE"),
+            office_hours=_env("HOTLINE_OFFICE_HOURS"),
+            sla_policy=Path(_env("HOTLINE_SLA_POLICY") or PACKAGE_DIR / "sla_policy.toml"),
+            calendar_overrides=Path(
+                _env("HOTLINE_CALENDAR_OVERRIDES") or PACKAGE_DIR / "calendar_overrides.toml"
+            ),
+            sla_tick_s=float(_env("HOTLINE_SLA_TICK_S")),
         )
 
     def with_endpoints(self, *, kafka_bootstrap_servers: str, redis_url: str) -> Settings:
