@@ -1,12 +1,14 @@
-"""The Faust app: two thin agents that hand batches of records to :mod:`router.stages`.
+"""The Faust app: thin agents over :mod:`router.stages` and :mod:`router.tracker`.
 
-intake.<channel> ──normalise──► tickets.normalized ──route──► tickets.routed + Redis queues
-                     └──────────────────────────────────────► tickets.deadletter
+intake.<channel> ──route──► tickets.normalized, tickets.routed + Redis queues
+                     └────► tickets.deadletter
+tickets.routed + tickets.events ──track──► table ticket-lifecycle ──timer──► sla.alerts
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,27 +22,43 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from classifiers.model import DepartmentModel
 from classifiers.registry import ModelWatcher
 from router.departments import Catalogue
+from router.lifecycle import Lifecycle
 from router.metrics import Metrics
 from router.queues import QueueWriter
 from router.rules import validate_rules
 from router.settings import Settings
-from router.stages import Record, Stages
+from router.stages import Record, Stages, publish
+from router.tracker import Tracker
 from router.transport import broker_urls
-from topics.catalogue import INTAKE_TOPICS
+from topics.alerts import ALERTS
+from topics.catalogue import INTAKE_TOPICS, ROUTED
+from topics.events import EVENTS
+
+
+class StateTable(faust.Table):
+    """The tracker's table: a state's changelog record goes to the partition stored in the
+    state, the ticket's partition in its source topics, so the SLA timer (outside any
+    stream) may write it too, and a worker recovers exactly the states of its partitions."""
+
+    def on_key_set(self, key: bytes, value: dict) -> None:
+        """Send the new state to the changelog partition of its ticket."""
+        self.send_changelog(value["partition"], key, value)
+        self._sensor_on_set(self, key, value)
+
+
+def _record(event: EventT) -> Record:
+    return Record(
+        topic=event.message.topic,
+        partition=event.message.partition,
+        offset=event.message.offset,
+        timestamp_ms=int(event.message.timestamp * 1000),
+        key=event.message.key,
+        value=event.message.value,
+    )
 
 
 def _records(events: Sequence[EventT]) -> list[Record]:
-    return [
-        Record(
-            topic=event.message.topic,
-            partition=event.message.partition,
-            offset=event.message.offset,
-            timestamp_ms=int(event.message.timestamp * 1000),
-            key=event.message.key,
-            value=event.message.value,
-        )
-        for event in events
-    ]
+    return [_record(event) for event in events]
 
 
 def create_app(
@@ -85,7 +103,8 @@ def create_app(
                 generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
             )
 
-    metrics = Metrics(registry=registry)
+    lifecycle = Lifecycle.from_settings(settings, catalogue=catalogue)
+    metrics = Metrics(registry=registry, clock_buckets=lifecycle.policy.buckets())
     metrics.show_model(model)
     stages = Stages(
         settings=settings,
@@ -109,6 +128,43 @@ def create_app(
         """Intake records of all seven channels → queued tickets, or dead letters."""
         async for events in stream.take_events(settings.batch_size, settings.batch_within_s):
             await stages.process(_records(events), send)
+
+    tracker = Tracker(lifecycle=lifecycle, metrics=metrics)
+    states = app.tables.add(
+        StateTable(
+            app,
+            name="ticket-lifecycle",
+            beacon=app.tables.beacon,
+            partitions=settings.topic_partitions,
+            key_type=bytes,
+            help="Lifecycle state and SLA clocks per ticket.",
+        )
+    )
+
+    @app.agent(app.topic(ROUTED, EVENTS), name="track")
+    async def track(stream: faust.StreamT) -> None:
+        """Routed tickets and lifecycle events → per-ticket state and clocks."""
+        async for event in stream.events():
+            letters = tracker.handle(states, _record(event))
+            if letters:
+                await publish(send, letters)
+
+    alerts_topic = app.topic(ALERTS)
+
+    @app.timer(settings.sla_tick_s, name="sla-clocks")
+    async def sla_clocks() -> None:
+        """Raise the warnings, breaches and escalations that fell due, once each."""
+        if app.should_stop or app.rebalancing or app.in_recovery:
+            return  # stopping: what is buffered now may not be flushed any more
+        actives = app.assignor.assigned_actives()
+        partitions = {tp.partition for tp in actives if tp.topic == ROUTED}
+        # no await from here on: a stop cannot fall between an alert and its mark. Both go
+        # to the producer's buffer in this order (flushed on a clean stop); after a crash,
+        # an alert may be sent again, with the same alert_id.
+        for found in tracker.due(states, now=time.time(), partitions=partitions):
+            for _, key, value in tracker.alert_records(found.alerts):
+                alerts_topic.send_soon(key=key, value=value)
+            tracker.mark(states, found.key, found.alerts)
 
     if watcher is not None:
 

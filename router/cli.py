@@ -554,6 +554,60 @@ def cmd_departments(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sla(args: argparse.Namespace) -> int:
+    """Print a ticket's SLA deadlines as JSON (needs no broker or Redis)."""
+    from datetime import datetime
+
+    from router.departments import Catalogue
+    from router.sla_policy import REQUEST_TYPE_NAMES, SlaPolicy, deadlines
+    from router.workcalendar import WorkCalendar
+    from topics.schemas import REQUEST_TYPES
+
+    settings = _settings(args)
+    calendar = WorkCalendar.from_settings(settings)
+    catalogue = Catalogue.load()
+    policy = SlaPolicy.load(settings.sla_policy, catalogue=catalogue, calendar=calendar)
+    request_type = REQUEST_TYPE_NAMES.get(args.type, args.type)
+    if request_type not in REQUEST_TYPES:
+        names = ", ".join((*REQUEST_TYPES, *REQUEST_TYPE_NAMES))
+        raise HotlineError(f"--type {args.type!r} is not a request type ({names})")
+    department = catalogue.resolve(args.department).code if args.department else None
+
+    def instant(option: str, text: str) -> datetime:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise HotlineError(f"{option} {text!r} is not an ISO 8601 date and time") from exc
+        return moment if moment.tzinfo else moment.replace(tzinfo=calendar.tz)
+
+    received = instant("--received", args.received)
+    replied = instant("--replied", args.replied) if args.replied else None
+    limits = policy.limits(request_type=request_type, urgency=args.urgency, department=department)
+    due = deadlines(
+        policy,
+        calendar,
+        received=received,
+        request_type=request_type,
+        urgency=args.urgency,
+        department=department,
+        replied=replied,
+    )
+    result = {
+        "received": received.astimezone(calendar.tz).isoformat(),
+        "category": policy.category(
+            request_type=request_type, urgency=args.urgency, department=department
+        ),
+        "request_type": request_type,
+        "urgency": args.urgency,
+        "department": department,
+        "limits": {clock: limit.text for clock, limit in limits.items()},
+        "deadlines": {clock: moment.isoformat() for clock, moment in due.items()},
+        "callback_from": "resolve_deadline" if replied is None else "replied",
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Services, worker and simulator together; prints where to look."""
     from router.demo import run_demo
@@ -668,6 +722,14 @@ def build_parser() -> argparse.ArgumentParser:
     departments = add("departments", cmd_departments)
     departments.add_argument("action", choices=["list", "resolve"])
     departments.add_argument("name", nargs="?", help="a raw department name (resolve)")
+
+    sla = add("sla", cmd_sla)
+    sla.add_argument("action", choices=["deadline"])
+    sla.add_argument("--received", required=True, help="ISO 8601; naive: $HOTLINE_TIMEZONE")
+    sla.add_argument("--type", required=True, help="咨询, 求助, … or enquiry, help, …")
+    sla.add_argument("--urgency", choices=["normal", "urgent"], default="normal")
+    sla.add_argument("--department", help="a department code, name or alias")
+    sla.add_argument("--replied", help="ISO 8601: the callback clock runs from here")
 
     demo = add("demo", cmd_demo)
     demo.add_argument("--rate", type=float, default=20.0, help="simulated records per second")

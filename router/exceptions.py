@@ -34,3 +34,7 @@ class BadInputError(HotlineError):
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+
+
+class CalendarError(ConfigurationError):
+    """The working calendar does not know a year, or its override file is wrong."""

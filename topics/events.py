@@ -62,7 +62,7 @@ EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     EXTENSION_REFUSED: ((), ("reason",)),
     PAUSED: (("reason",), ()),
     RESUMED: ((), ()),
-    CALLBACK: (("rating",), ()),
+    CALLBACK: (("rating",), ("resolved",)),
     REOPENED: (("reason",), ()),
     MERGED: (("duplicate_of",), ()),
     URGED: ((), ("reason",)),
@@ -86,9 +86,11 @@ _OPTIONAL = (
     "extension_until",
     "duplicate_of",
     "note",
+    "resolved",
 )
 _TYPE_SPECIFIC = frozenset(_OPTIONAL) - {"department", "note"}
 _FREE_TEXT = ("reason", "reply", "note")
+_NOT_TEXT = frozenset({"extension_until", "resolved"})
 _CODE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 
 
@@ -123,14 +125,17 @@ class TicketEvent:
     extension_until: datetime | None = None
     duplicate_of: str | None = None
     note: str | None = None
+    resolved: bool | None = None  # callback: does the citizen say the problem is solved?
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
         for name in ("ticket_id", "type", "actor", "role", "event_id"):
             _check_text(name, getattr(self, name), required=name != "event_id")
         for name in _OPTIONAL:
-            if name != "extension_until":
+            if name not in _NOT_TEXT:
                 _check_text(name, getattr(self, name), required=False)
+        if self.resolved is not None and not isinstance(self.resolved, bool):
+            raise BadInputError("invalid_field", "resolved must be true or false")
         if self.type not in EVENT_FIELDS:
             raise BadInputError("invalid_field", f"event type {self.type!r}")
         if self.role not in ROLES:

@@ -45,6 +45,11 @@ DEADLETTER_REASONS: dict[str, str] = {
     "text_too_long": "the request text is over the size limit",
     "record_too_large": "the record is over the size limit",
     "processing_error": "the worker failed on this record (see detail)",
+    "unknown_ticket": "a lifecycle event for a ticket the tracker does not know",
+    "illegal_transition": "a lifecycle event the ticket's current status does not allow",
+    "wrong_department": "a handler acted on a ticket another department holds",
+    "role_not_allowed": "the actor's role may not record this lifecycle event",
+    "unknown_calendar_year": "a deadline falls in a year the working calendar does not know",
 }
 
 

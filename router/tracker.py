@@ -1,0 +1,181 @@
+"""The SLA tracker: routed tickets and lifecycle events → per-ticket state, alerts, metrics.
+
+The Faust agent in :mod:`router.app` hands it one record at a time together with the
+table (a mapping ``ticket_id bytes → state dict``, changelog-backed) and publishes what it
+returns; its timer calls :meth:`Tracker.due` and :meth:`Tracker.mark`. Everything here is
+synchronous and testable with a plain dict as the table.
+
+Kafka delivers at least once: a record at or below the last offset applied to a ticket
+(from the same topic) is a redelivery and is skipped, and so is an event whose ``event_id``
+the ticket has already seen (the same action sent twice). Events the lifecycle refuses go to
+``tickets.deadletter`` with their reason; the state stays as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass
+
+from router.exceptions import BadInputError, CalendarError
+from router.lifecycle import Effect, Lifecycle, TicketState
+from router.metrics import TIMED_CLOCKS, Metrics
+from router.stages import Outgoing, Record, dead_letter
+from topics.alerts import ALERTS, SlaAlert
+from topics.catalogue import ROUTED
+from topics.events import TicketEvent
+from topics.schemas import Ticket
+
+log = logging.getLogger(__name__)
+
+Table = MutableMapping[bytes, dict]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Due:
+    """A ticket with alerts due, as found by a scan."""
+
+    key: bytes
+    alerts: list[SlaAlert]
+
+
+class Tracker:
+    """Applies records to ticket states in a table and counts the outcomes."""
+
+    def __init__(self, *, lifecycle: Lifecycle, metrics: Metrics) -> None:
+        self.lifecycle = lifecycle
+        self.metrics = metrics
+        self._gauged: set[tuple[str, str]] = set()  # (gauge, department) label sets in use
+
+    def handle(self, table: Table, record: Record) -> list[Outgoing]:
+        """Apply one record of ``tickets.routed`` or ``tickets.events``; returns the dead
+        letters to publish (none when it applied or was a redelivery)."""
+        try:
+            if record.topic == ROUTED:
+                self._open(table, record)
+            else:
+                self._apply(table, record)
+        except CalendarError as exc:  # a deadline in a year no calendar knows yet
+            log.error("%s", exc)
+            error = BadInputError("unknown_calendar_year", str(exc))
+            self.metrics.deadlettered.labels(error.reason).inc()
+            return [dead_letter(record, error, stage="track")]
+        except BadInputError as error:
+            self.metrics.deadlettered.labels(error.reason).inc()
+            return [dead_letter(record, error, stage="track")]
+        return []
+
+    def _open(self, table: Table, record: Record) -> None:
+        ticket = Ticket.from_json(record.value or b"")
+        key = ticket.ticket_id.encode()
+        if table.get(key) is not None:  # redelivered, or routed again: the first one holds
+            return
+        state = self.lifecycle.open(ticket, partition=record.partition)
+        state.offsets[record.topic] = record.offset
+        table[key] = state.to_dict()
+
+    def _apply(self, table: Table, record: Record) -> None:
+        event = TicketEvent.from_json(record.value or b"")
+        key = event.ticket_id.encode()
+        stored = table.get(key)
+        if stored is None:
+            raise BadInputError("unknown_ticket", f"no routed ticket {event.ticket_id}")
+        if record.offset <= stored["offsets"].get(record.topic, -1):
+            return  # applied before a restart: a redelivery
+        state = TicketState.from_dict(stored)
+        if event.event_id in state.event_ids:
+            state.offsets[record.topic] = record.offset
+            table[key] = state.to_dict()
+            return
+        try:
+            effects = self.lifecycle.apply(state, event)
+        except BadInputError:
+            state = TicketState.from_dict(stored)  # untouched, but the offset is consumed
+            state.offsets[record.topic] = record.offset
+            table[key] = state.to_dict()
+            raise
+        state.offsets[record.topic] = record.offset
+        table[key] = state.to_dict()
+        self.metrics.lifecycle_events.labels(event.type).inc()
+        self.count(effects)
+
+    def count(self, effects: Iterable[Effect]) -> None:
+        """Record clock outcomes, replies, callbacks and reopens in the metrics."""
+        for effect in effects:
+            if effect.kind == "clock":
+                if effect.outcome:
+                    self.metrics.sla_outcomes.labels(
+                        effect.department, effect.channel, effect.clock, effect.outcome
+                    ).inc()
+                if effect.used is not None and effect.clock in TIMED_CLOCKS:
+                    self.metrics.clock_durations[effect.clock].labels(effect.department).observe(
+                        effect.used
+                    )
+            elif effect.kind == "reply":
+                self.metrics.replies.labels(effect.department, effect.channel).inc()
+            elif effect.kind == "callback":
+                self.metrics.callbacks.labels(
+                    effect.department, effect.channel, effect.rating, effect.resolved
+                ).inc()
+            elif effect.kind == "reopen":
+                self.metrics.reopened.labels(effect.department).inc()
+
+    def due(self, table: Table, *, now: float, partitions: set[int]) -> list[Due]:
+        """Scan the tickets of ``partitions`` (this worker's) for alerts due at ``now``, and
+        refresh the open and overdue gauges on the way. The table is not changed."""
+        found: list[Due] = []
+        open_by: Counter[str] = Counter()
+        overdue_by: Counter[str] = Counter()
+        tracked = 0
+        lifecycle = self.lifecycle
+        for key, stored in list(table.items()):
+            if stored is None or stored["partition"] not in partitions:
+                continue
+            tracked += 1
+            next_due = stored["next_due"]
+            if stored["status"] in ("closed", "merged"):
+                continue
+            open_by[stored["department"]] += 1
+            if next_due is None and not _any_breached(stored):
+                continue
+            state = TicketState.from_dict(stored)
+            if state.overdue(now):
+                overdue_by[state.department] += 1
+            if next_due is not None and next_due <= now:
+                alerts = lifecycle.due_alerts(state, now)
+                if alerts:
+                    found.append(Due(key=key, alerts=alerts))
+        self.metrics.tracked.set(tracked)
+        self._set_gauge(self.metrics.open_tickets, "open", open_by)
+        self._set_gauge(self.metrics.overdue_tickets, "overdue", overdue_by)
+        return found
+
+    def _set_gauge(self, gauge: object, name: str, counts: Counter[str]) -> None:
+        for department, value in counts.items():
+            gauge.labels(department).set(value)  # type: ignore[attr-defined]
+            self._gauged.add((name, department))
+        for gauged, department in list(self._gauged):
+            if gauged == name and department not in counts:
+                gauge.labels(department).set(0)  # type: ignore[attr-defined]
+
+    def mark(self, table: Table, key: bytes, alerts: list[SlaAlert]) -> None:
+        """Record in the table that ``alerts`` were sent; count them once each."""
+        stored = table.get(key)
+        if stored is None:
+            return
+        state = TicketState.from_dict(stored)
+        effects = self.lifecycle.mark(state, alerts)
+        table[key] = state.to_dict()
+        for alert in alerts:
+            self.metrics.sla_alerts.labels(alert.department, alert.level, alert.clock).inc()
+        self.count(effects)
+
+    @staticmethod
+    def alert_records(alerts: Iterable[SlaAlert]) -> list[Outgoing]:
+        """The ``sla.alerts`` records of ``alerts``."""
+        return [(ALERTS, alert.ticket_id.encode(), alert.to_json()) for alert in alerts]
+
+
+def _any_breached(stored: dict) -> bool:
+    return any(c["breached"] and c["ended"] is None for c in stored["clocks"].values())
