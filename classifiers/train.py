@@ -29,6 +29,7 @@ from classifiers.importer import Example
 from classifiers.model import ESTIMATOR, DepartmentModel, build_pipeline, model_input
 from classifiers.synthetic import SyntheticRequest, generate
 from classifiers.thresholds import coverage, department_thresholds
+from classifiers.training_defaults import DEFAULT_SEED, DEFAULT_TRAIN_SIZE
 from router.departments import Catalogue
 from router.exceptions import ConfigurationError
 from topics.adapters import normalise, render
@@ -36,9 +37,6 @@ from topics.catalogue import intake_topic
 from topics.schemas import CHANNELS, TZ
 
 log = logging.getLogger(__name__)
-
-DEFAULT_TRAIN_SIZE = 12_000
-DEFAULT_SEED = 12345
 
 
 def synthetic_texts(

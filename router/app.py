@@ -31,8 +31,9 @@ from router.stages import Record, Stages, publish
 from router.tracker import Tracker
 from router.transport import broker_urls
 from topics.alerts import ALERTS
-from topics.catalogue import INTAKE_TOPICS, ROUTED
+from topics.catalogue import INTAKE_TOPICS, ROUTED, TRACKER_TABLE
 from topics.events import EVENTS
+from topics.schemas import CHANNELS, DEADLETTER_REASONS
 
 
 class StateTable(faust.Table):
@@ -44,6 +45,12 @@ class StateTable(faust.Table):
         """Send the new state to the changelog partition of its ticket."""
         self.send_changelog(value["partition"], key, value)
         self._sensor_on_set(self, key, value)
+
+    def on_key_del(self, key: bytes) -> None:
+        """Send a tombstone to the changelog partition of the ticket (still in the store)."""
+        partition = self.data[key]["partition"]
+        self.send_changelog(partition, key, value=None, value_serializer="raw")
+        self._sensor_on_del(self, key)
 
 
 def _record(event: EventT) -> Record:
@@ -105,6 +112,7 @@ def create_app(
 
     lifecycle = Lifecycle.from_settings(settings, catalogue=catalogue)
     metrics = Metrics(registry=registry, clock_buckets=lifecycle.policy.buckets())
+    metrics.start_at_zero(channels=CHANNELS, reasons=list(DEADLETTER_REASONS))
     metrics.show_model(model)
     stages = Stages(
         settings=settings,
@@ -129,11 +137,15 @@ def create_app(
         async for events in stream.take_events(settings.batch_size, settings.batch_within_s):
             await stages.process(_records(events), send)
 
-    tracker = Tracker(lifecycle=lifecycle, metrics=metrics)
+    tracker = Tracker(
+        lifecycle=lifecycle,
+        metrics=metrics,
+        closed_retention_s=settings.closed_retention_days * 86400,
+    )
     states = app.tables.add(
         StateTable(
             app,
-            name="ticket-lifecycle",
+            name=TRACKER_TABLE,
             beacon=app.tables.beacon,
             partitions=settings.topic_partitions,
             key_type=bytes,
@@ -161,10 +173,13 @@ def create_app(
         # no await from here on: a stop cannot fall between an alert and its mark. Both go
         # to the producer's buffer in this order (flushed on a clean stop); after a crash,
         # an alert may be sent again, with the same alert_id.
-        for found in tracker.due(states, now=time.time(), partitions=partitions):
+        scan = tracker.scan(states, now=time.time(), partitions=partitions)
+        for found in scan.due:
             for _, key, value in tracker.alert_records(found.alerts):
                 alerts_topic.send_soon(key=key, value=value)
             tracker.mark(states, found.key, found.alerts)
+        for key in scan.expired:
+            del states[key]
 
     if watcher is not None:
 

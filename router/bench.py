@@ -120,7 +120,11 @@ def run_bench(settings: Settings, *, n: int, rate: float, as_json: bool) -> int:
                 kafka_bootstrap_servers=services.state.bootstrap_servers,
                 redis_url=services.state.redis_url,
             )
-        ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)
+        ensure_topics(
+            settings.kafka_bootstrap_servers,
+            partitions=settings.topic_partitions,
+            app_id=settings.app_id,
+        )
         client = redis.Redis.from_url(settings.redis_url)
         queues = catalogue.queues()
         base = _queued(client, queues)

@@ -94,7 +94,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     model, registry = _load_model(settings, args.model, catalogue)
     watcher = None if registry is None else ModelWatcher(registry=registry, loaded=model.version)
     with resolved(settings) as settings:
-        ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)
+        ensure_topics(
+            settings.kafka_bootstrap_servers,
+            partitions=settings.topic_partitions,
+            app_id=settings.app_id,
+        )
         app, _ = create_app(settings=settings, model=model, catalogue=catalogue, watcher=watcher)
         log.info(
             "worker: model %s (%s), broker %s, metrics http://127.0.0.1:%d/metrics",
@@ -627,7 +631,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    from classifiers.train import DEFAULT_SEED, DEFAULT_TRAIN_SIZE
+    from classifiers.training_defaults import DEFAULT_SEED, DEFAULT_TRAIN_SIZE
 
     parser = argparse.ArgumentParser(prog="hotline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -29,7 +29,11 @@ def run_demo(settings: Settings, *, rate: float, duration_s: float | None) -> in
     model, _ = serving_model(settings, catalogue=catalogue)
     print(f"model {model.version}: holdout metrics {model.metadata.get('metrics')}")
     with resolved(settings) as settings:
-        ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)
+        ensure_topics(
+            settings.kafka_bootstrap_servers,
+            partitions=settings.topic_partitions,
+            app_id=settings.app_id,
+        )
         log_path = settings.home / "logs" / "worker.log"
         env = worker_env(  # the embedded broker: short group timeouts make the join quick
             settings, HOTLINE_BROKER_SESSION_TIMEOUT_S="4", HOTLINE_BROKER_REBALANCE_TIMEOUT_S="4"

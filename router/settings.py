@@ -35,6 +35,7 @@ ENVIRONMENT: dict[str, str] = {
     "HOTLINE_SLA_POLICY": "",  # empty: the packaged router/sla_policy.toml
     "HOTLINE_CALENDAR_OVERRIDES": "",  # empty: the packaged router/calendar_overrides.toml
     "HOTLINE_SLA_TICK_S": "5",  # how often the tracker looks for clocks at 80% and 100%
+    "HOTLINE_CLOSED_RETENTION_DAYS": "30",  # closed tickets stay reopenable this long
 }
 
 
@@ -74,6 +75,7 @@ class Settings:
     sla_policy: Path = PACKAGE_DIR / "sla_policy.toml"
     calendar_overrides: Path = PACKAGE_DIR / "calendar_overrides.toml"
     sla_tick_s: float = 5.0
+    closed_retention_days: float = 30.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -110,6 +112,7 @@ class Settings:
                 _env("HOTLINE_CALENDAR_OVERRIDES") or PACKAGE_DIR / "calendar_overrides.toml"
             ),
             sla_tick_s=float(_env("HOTLINE_SLA_TICK_S")),
+            closed_retention_days=float(_env("HOTLINE_CLOSED_RETENTION_DAYS")),
         )
 
     def with_endpoints(self, *, kafka_bootstrap_servers: str, redis_url: str) -> Settings:

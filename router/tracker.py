@@ -40,12 +40,24 @@ class Due:
     alerts: list[SlaAlert]
 
 
+@dataclass(frozen=True, kw_only=True)
+class Scan:
+    """What a scan of the table found: alerts due, and closed tickets past retention."""
+
+    due: list[Due]
+    expired: list[bytes]
+
+
 class Tracker:
     """Applies records to ticket states in a table and counts the outcomes."""
 
-    def __init__(self, *, lifecycle: Lifecycle, metrics: Metrics) -> None:
+    def __init__(
+        self, *, lifecycle: Lifecycle, metrics: Metrics, closed_retention_s: float
+    ) -> None:
+        """``closed_retention_s``: how long a closed or merged ticket stays (reopenable)."""
         self.lifecycle = lifecycle
         self.metrics = metrics
+        self.closed_retention_s = closed_retention_s
         self._gauged: set[tuple[str, str]] = set()  # (gauge, department) label sets in use
 
     def handle(self, table: Table, record: Record) -> list[Outgoing]:
@@ -121,10 +133,13 @@ class Tracker:
             elif effect.kind == "reopen":
                 self.metrics.reopened.labels(effect.department).inc()
 
-    def due(self, table: Table, *, now: float, partitions: set[int]) -> list[Due]:
-        """Scan the tickets of ``partitions`` (this worker's) for alerts due at ``now``, and
-        refresh the open and overdue gauges on the way. The table is not changed."""
+    def scan(self, table: Table, *, now: float, partitions: set[int]) -> Scan:
+        """Scan the tickets of ``partitions`` (this worker's) for alerts due at ``now`` and
+        closed tickets past retention, refreshing the open and overdue gauges on the way.
+        The table is not changed."""
         found: list[Due] = []
+        expired: list[bytes] = []
+        forget_before = now - self.closed_retention_s
         open_by: Counter[str] = Counter()
         overdue_by: Counter[str] = Counter()
         tracked = 0
@@ -135,6 +150,8 @@ class Tracker:
             tracked += 1
             next_due = stored["next_due"]
             if stored["status"] in ("closed", "merged"):
+                if stored["updated_at"] < forget_before:
+                    expired.append(key)
                 continue
             open_by[stored["department"]] += 1
             if next_due is None and not _any_breached(stored):
@@ -149,7 +166,7 @@ class Tracker:
         self.metrics.tracked.set(tracked)
         self._set_gauge(self.metrics.open_tickets, "open", open_by)
         self._set_gauge(self.metrics.overdue_tickets, "overdue", overdue_by)
-        return found
+        return Scan(due=found, expired=expired)
 
     def _set_gauge(self, gauge: object, name: str, counts: Counter[str]) -> None:
         for department, value in counts.items():

@@ -104,7 +104,11 @@ def running(
         model_pinned=True,
         topic_partitions=2,
     )
-    ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.topic_partitions)
+    ensure_topics(
+        settings.kafka_bootstrap_servers,
+        partitions=settings.topic_partitions,
+        app_id=settings.app_id,
+    )
     web_port = free_port()
     env = worker_env(
         settings,

@@ -9,15 +9,20 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from router.exceptions import ServiceError
-from topics.catalogue import TOPICS
+from topics.catalogue import TOPICS, app_topics
 
 log = logging.getLogger(__name__)
 
 
 def ensure_topics(
-    bootstrap_servers: str, *, partitions: int, replication_factor: int = 1
+    bootstrap_servers: str,
+    *,
+    partitions: int,
+    app_id: str = "hotline-router",
+    replication_factor: int = 1,
 ) -> list[str]:
-    """Create every catalogue topic that does not exist yet; returns the names created."""
+    """Create every catalogue topic, and the worker app ``app_id``'s own topics, that does
+    not exist yet; returns the names created."""
     try:
         admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="hotline-admin")
     except KafkaError as exc:
@@ -31,7 +36,7 @@ def ensure_topics(
                 replication_factor=replication_factor,
                 topic_configs=spec.configs(),
             )
-            for spec in TOPICS.values()
+            for spec in (*TOPICS.values(), *app_topics(app_id))
             if spec.name not in existing
         ]
         created = []

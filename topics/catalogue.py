@@ -87,6 +87,32 @@ TOPICS: dict[str, TopicSpec] = {
     )
 }
 
+#: The SLA tracker's Faust table (router/app.py); its changelog topic is named after it.
+TRACKER_TABLE = "ticket-lifecycle"
+
+
+def app_topics(app_id: str) -> list[TopicSpec]:
+    """The worker app's own topics, which Faust would otherwise create with its defaults:
+    the tracker table's changelog (compacted only: an open ticket's state must never age
+    out; co-partitioned with tickets.routed) and Faust's leader-assignor topic."""
+    return [
+        TopicSpec(
+            name=f"{app_id}-{TRACKER_TABLE}-changelog",
+            description="the SLA tracker's table: lifecycle state and clocks per ticket",
+            key="ticket_id",
+            retention_ms=-1,
+            cleanup_policy="compact",
+        ),
+        TopicSpec(
+            name=f"{app_id}-__assignor-__leader",
+            description="Faust's leader election",
+            key="none",
+            retention_ms=7 * DAY_MS,
+            partitions=1,
+        ),
+    ]
+
+
 INTAKE_TOPICS: dict[str, str] = {channel: intake_topic(channel) for channel in CHANNELS}
 NORMALIZED = "tickets.normalized"
 ROUTED = "tickets.routed"

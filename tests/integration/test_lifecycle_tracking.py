@@ -38,6 +38,7 @@ from topics.schemas import TZ, DeadLetter, Routing, Ticket, make_ticket_id
 
 pytestmark = pytest.mark.integration
 
+APP_ID = "hotline-lifecycle-test"
 FAST = {
     "urgent": {"sign": "0.05m", "contact": "0.1m", "resolve": "0.2m", "callback": "0.2m"},
     "utility": {"sign": "0.25m", "contact": "1m", "resolve": "30m", "callback": "30m"},
@@ -99,7 +100,7 @@ class Env:
         )
         self.env = worker_env(
             settings,
-            HOTLINE_APP_ID="hotline-lifecycle-test",
+            HOTLINE_APP_ID=APP_ID,
             HOTLINE_WEB_PORT=str(self.web_port),
             HOTLINE_TOPIC_PARTITIONS="2",
             HOTLINE_BROKER_SESSION_TIMEOUT_S="4",
@@ -166,7 +167,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Iterator[E
     run_dir = tmp_path_factory.mktemp("lifecycle-services")
     with EmbeddedServices(run_dir=run_dir, broker_port=free_port(), redis_port=free_port()) as svc:
         assert svc.state is not None
-        ensure_topics(svc.state.bootstrap_servers, partitions=2)
+        ensure_topics(svc.state.bootstrap_servers, partitions=2, app_id=APP_ID)
         environment = Env(svc, tmp_path_factory.mktemp("lifecycle-home"), model_dir)
         try:
             wait_until(lambda: environment.metrics(), timeout_s=90, what="the worker's metrics")

@@ -26,7 +26,7 @@ MON = datetime(2026, 11, 16, 10, 0, tzinfo=TZ)
 def tracker(catalogue: Catalogue) -> Tracker:
     lifecycle = Lifecycle.from_settings(Settings(), catalogue=catalogue)
     metrics = Metrics(registry=CollectorRegistry(), clock_buckets=lifecycle.policy.buckets())
-    return Tracker(lifecycle=lifecycle, metrics=metrics)
+    return Tracker(lifecycle=lifecycle, metrics=metrics, closed_retention_s=30 * 86400)
 
 
 def routed_record(ticket_id: str, *, offset: int, partition: int = 0) -> Record:
@@ -125,7 +125,7 @@ def test_due_alerts_are_found_for_own_partitions_and_marked_once(tracker: Tracke
     tracker.handle(table, routed_record("mine", offset=1, partition=0))
     tracker.handle(table, routed_record("theirs", offset=1, partition=1))
     wednesday = datetime(2026, 11, 18, 10, 0, tzinfo=TZ).timestamp()
-    found = tracker.due(table, now=wednesday, partitions={0})
+    found = tracker.scan(table, now=wednesday, partitions={0}).due
     assert [d.key for d in found] == [b"mine"]
     levels = sorted((a.level, a.clock) for a in found[0].alerts)
     assert ("breach", "sign") in levels and ("breach", "contact") in levels
@@ -138,7 +138,7 @@ def test_due_alerts_are_found_for_own_partitions_and_marked_once(tracker: Tracke
     assert sample(tracker, "hotline_tickets_open", **gauges) == 1
     assert sample(tracker, "hotline_tickets_overdue", **gauges) == 1
     tracker.mark(table, b"mine", found[0].alerts)
-    assert tracker.due(table, now=wednesday, partitions={0}) == []
+    assert tracker.scan(table, now=wednesday, partitions={0}).due == []
     assert (
         sample(
             tracker,
@@ -165,7 +165,7 @@ def test_due_alerts_are_found_for_own_partitions_and_marked_once(tracker: Tracke
 def test_the_gauges_drop_to_zero_when_tickets_close(tracker: Tracker) -> None:
     table: dict = {}
     tracker.handle(table, routed_record("t3", offset=1))
-    tracker.due(table, now=MON.timestamp(), partitions={0})
+    tracker.scan(table, now=MON.timestamp(), partitions={0})
     gauges = {"department": "MUNICIPAL_ENGINEERING"}
     assert sample(tracker, "hotline_tickets_open", **gauges) == 1
     closed = ev.TicketEvent(
@@ -182,6 +182,9 @@ def test_the_gauges_drop_to_zero_when_tickets_close(tracker: Tracker) -> None:
             value=closed.to_json(),
         ),
     )
-    tracker.due(table, now=MON.timestamp(), partitions={0})
+    assert tracker.scan(table, now=MON.timestamp(), partitions={0}).expired == []
     assert sample(tracker, "hotline_tickets_open", **gauges) == 0
     assert sample(tracker, "hotline_tracker_tickets") == 1
+    # a closed ticket is forgotten after the retention (30 days here)
+    later = (MON + timedelta(days=31)).timestamp()
+    assert tracker.scan(table, now=later, partitions={0}).expired == [b"t3"]
