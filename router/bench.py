@@ -100,6 +100,27 @@ def _records(run_id: str, count: int) -> list[simulator.IntakeRecord]:
     return list(itertools.islice(stream, count))
 
 
+def bench_endpoints(stack: ExitStack, settings: Settings) -> Settings:
+    """``settings`` with a broker and Redis: the configured ones, or fresh embedded ones
+    (on random ports, stopped when ``stack`` closes)."""
+    if settings.kafka_bootstrap_servers and settings.redis_url:
+        return settings
+    run_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hotline-bench")))
+    services = stack.enter_context(
+        EmbeddedServices(run_dir=run_dir, broker_port=free_port(), redis_port=free_port())
+    )
+    assert services.state is not None
+    return settings.with_endpoints(
+        kafka_bootstrap_servers=services.state.bootstrap_servers,
+        redis_url=services.state.redis_url,
+    )
+
+
+def machine() -> str:
+    """The machine the figures were measured on."""
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
 def run_bench(settings: Settings, *, n: int, rate: float, as_json: bool) -> int:
     """Run all measurements and print them (one JSON object with ``as_json``)."""
     catalogue = Catalogue.load()
@@ -110,16 +131,7 @@ def run_bench(settings: Settings, *, n: int, rate: float, as_json: bool) -> int:
     say(f"classification alone: {classify_per_s:,.0f} tickets/s")
 
     with ExitStack() as stack:
-        if not (settings.kafka_bootstrap_servers and settings.redis_url):
-            run_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hotline-bench")))
-            services = stack.enter_context(
-                EmbeddedServices(run_dir=run_dir, broker_port=free_port(), redis_port=free_port())
-            )
-            assert services.state is not None
-            settings = settings.with_endpoints(
-                kafka_bootstrap_servers=services.state.bootstrap_servers,
-                redis_url=services.state.redis_url,
-            )
+        settings = bench_endpoints(stack, settings)
         ensure_topics(
             settings.kafka_bootstrap_servers,
             partitions=settings.topic_partitions,
@@ -173,9 +185,7 @@ def run_bench(settings: Settings, *, n: int, rate: float, as_json: bool) -> int:
         "latency_rate_per_s": rate,
         "latency_samples": len(latencies),
         "model_version": model.version,
-        "machine": (
-            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        ),
+        "machine": machine(),
         "measured_at": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
@@ -237,9 +247,7 @@ def run_training_bench(*, n: int, folds: int, as_json: bool) -> int:
         "artefact_mb": round(size_mb, 1),
         "classify_command_tickets_per_s": round(len(sample) / classify_s, 1),
         "classify_in_process_tickets_per_s": round(in_process, 1),
-        "machine": (
-            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        ),
+        "machine": machine(),
         "measured_at": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))

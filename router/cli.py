@@ -616,16 +616,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Services, worker and simulator together; prints where to look."""
     from router.demo import run_demo
 
-    return run_demo(_settings(args), rate=args.rate, duration_s=args.duration)
+    return run_demo(
+        _settings(args), rate=args.rate, duration_s=args.duration, lifecycle=args.lifecycle
+    )
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Measure throughput, latency, memory and classification speed."""
     from router.bench import run_bench, run_training_bench
+    from router.tracker_bench import run_tracker_bench
 
     settings = _settings(args)
     if args.training:
         return run_training_bench(n=args.train_n, folds=args.train_folds, as_json=args.json)
+    if args.tracker:
+        return run_tracker_bench(
+            settings, tickets=args.tracker_tickets, events=args.tracker_events, as_json=args.json
+        )
     return run_bench(settings, n=args.n, rate=args.rate, as_json=args.json)
 
 
@@ -738,11 +745,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo = add("demo", cmd_demo)
     demo.add_argument("--rate", type=float, default=20.0, help="simulated records per second")
     demo.add_argument("--duration", type=float, help="stop after this many seconds")
+    demo.add_argument(
+        "--lifecycle",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="simulated staff sign, reply to, call back and close the routed tickets",
+    )
 
     bench = add("bench", cmd_bench)
     bench.add_argument("--n", type=int, default=30_000, help="tickets for the throughput run")
     bench.add_argument("--rate", type=float, default=200.0, help="rate of the latency run")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.add_argument(
+        "--tracker", action="store_true", help="measure the SLA tracker instead (see docs)"
+    )
+    bench.add_argument("--tracker-tickets", type=int, default=100_000, help="open tickets")
+    bench.add_argument("--tracker-events", type=int, default=60_000, help="lifecycle events")
     bench.add_argument(
         "--training", action="store_true", help="measure hotline train and classify instead"
     )

@@ -51,12 +51,15 @@ class Clock:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in _CLOCK_FIELDS}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Clock:
         """Rebuild a clock stored by :meth:`to_dict`."""
         return cls(**data)
+
+
+_CLOCK_FIELDS = tuple(f.name for f in fields(Clock))
 
 
 class ClockMath:

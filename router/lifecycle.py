@@ -163,7 +163,7 @@ class TicketState:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (what the table stores)."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {name: getattr(self, name) for name in _STATE_FIELDS}
         data["clocks"] = {name: clock.to_dict() for name, clock in self.clocks.items()}
         return data
 
@@ -173,6 +173,9 @@ class TicketState:
         values = dict(data)
         values["clocks"] = {n: Clock.from_dict(c) for n, c in data.get("clocks", {}).items()}
         return cls(**values)
+
+
+_STATE_FIELDS = tuple(f.name for f in fields(TicketState))
 
 
 def _ts(text: str) -> float:

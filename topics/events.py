@@ -190,8 +190,7 @@ class TicketEvent:
     def from_dict(cls, data: dict[str, Any]) -> TicketEvent:
         """Rebuild an event written by :meth:`to_dict`; raises BadInputError if malformed."""
         check_schema_version(data)
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+        values = {k: v for k, v in data.items() if k in _EVENT_FIELD_NAMES}
         for name in ("ticket_id", "type", "at", "actor", "role"):
             if values.get(name) in (None, ""):
                 raise BadInputError("missing_field", f"event record has no {name}")
@@ -207,6 +206,9 @@ class TicketEvent:
     def from_json(cls, raw: bytes) -> TicketEvent:
         """Parse an event from topic bytes; raises BadInputError if malformed."""
         return cls.from_dict(decode_json_object(raw))
+
+
+_EVENT_FIELD_NAMES = frozenset(f.name for f in fields(TicketEvent))
 
 
 def _check_text(name: str, value: object, *, required: bool) -> None:
