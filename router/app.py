@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 import faust
 import redis.asyncio as aioredis
@@ -112,6 +113,10 @@ def create_app(
 
     lifecycle = Lifecycle.from_settings(settings, catalogue=catalogue)
     metrics = Metrics(registry=registry, clock_buckets=lifecycle.policy.buckets())
+    known = lifecycle.calendar.known_until() + timedelta(days=1)
+    metrics.calendar_known_until.set(
+        datetime(known.year, known.month, known.day, tzinfo=lifecycle.calendar.tz).timestamp()
+    )
     metrics.start_at_zero(channels=CHANNELS, reasons=list(DEADLETTER_REASONS))
     metrics.show_model(model)
     stages = Stages(

@@ -612,6 +612,51 @@ def cmd_sla(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the monthly three-rates ranking of departments (CSV and HTML)."""
+    from contextlib import nullcontext
+    from datetime import datetime
+
+    from router.departments import Catalogue
+    from router.embedded import resolved
+    from router.lifecycle import Lifecycle
+    from router.monthly_report import Month, monthly_report, write_csv, write_html
+    from topics.catalogue import ROUTED
+    from topics.events import EVENTS
+    from topics.reading import read_topic
+
+    settings = _settings(args)
+    catalogue = Catalogue.load()
+    lifecycle = Lifecycle.from_settings(settings, catalogue=catalogue)
+    month = Month.parse(args.month, lifecycle.calendar.tz)
+    # only the broker is read: a configured one is used without looking for a Redis
+    broker = nullcontext(settings) if settings.kafka_bootstrap_servers else resolved(settings)
+    with broker as settings:
+        bootstrap = settings.kafka_bootstrap_servers
+        routed = read_topic(bootstrap, ROUTED, client_id="hotline-report")
+        events = read_topic(bootstrap, EVENTS, client_id="hotline-report")
+        report = monthly_report(
+            (m.value for m in routed if m.value is not None),  # not compaction's tombstones
+            ((m.offset, m.value) for m in events if m.value is not None),
+            lifecycle=lifecycle,
+            catalogue=catalogue,
+            month=month,
+            now=datetime.now(lifecycle.calendar.tz),
+        )
+    paths = [write_csv(report, Path(args.out)), write_html(report, Path(args.out))]
+    if args.json:
+        files = {"files": [str(path) for path in paths]}
+        print(json.dumps(report.to_dict() | files, ensure_ascii=False))
+        return 0
+    for path in paths:
+        print(f"wrote {path}")
+    print(
+        f"  {month.label}: {report.total.volume} tickets, {report.rejected} events rejected, "
+        f"{report.unreadable} unreadable records"
+    )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Services, worker and simulator together; prints where to look."""
     from router.demo import run_demo
@@ -741,6 +786,11 @@ def build_parser() -> argparse.ArgumentParser:
     sla.add_argument("--urgency", choices=["normal", "urgent"], default="normal")
     sla.add_argument("--department", help="a department code, name or alias")
     sla.add_argument("--replied", help="ISO 8601: the callback clock runs from here")
+
+    report = add("report", cmd_report)
+    report.add_argument("--month", required=True, help="YYYY-MM, e.g. 2026-10")
+    report.add_argument("--out", default="reports", help="directory to write to (./reports)")
+    report.add_argument("--json", action="store_true", help="also print the rows as JSON")
 
     demo = add("demo", cmd_demo)
     demo.add_argument("--rate", type=float, default=20.0, help="simulated records per second")

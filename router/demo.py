@@ -1,4 +1,5 @@
-"""``hotline demo``: embedded services, the worker and the simulator, with a running summary."""
+"""``hotline demo``: embedded services, the worker, the simulator and the simulated staff who
+act on routed tickets, with a running summary."""
 
 from __future__ import annotations
 
@@ -16,14 +17,18 @@ from router.embedded import resolved
 from router.processes import start_worker, stop_process, worker_env
 from router.queues import queue_depths
 from router.settings import Settings
+from router.staff_simulator import StaffSimulator
 from topics.admin import ensure_topics
 from topics.schemas import CHANNELS
 
 SUMMARY_EVERY_S = 10.0
 
 
-def run_demo(settings: Settings, *, rate: float, duration_s: float | None) -> int:
-    """Run everything until Ctrl-C (or ``duration_s``); returns the exit code."""
+def run_demo(
+    settings: Settings, *, rate: float, duration_s: float | None, lifecycle: bool = True
+) -> int:
+    """Run everything until Ctrl-C (or ``duration_s``); returns the exit code. With
+    ``lifecycle``, simulated staff sign, reply to, call back and close the routed tickets."""
     catalogue = Catalogue.load()
     print("loading the model (the first start trains the default one, about a minute) ...")
     model, _ = serving_model(settings, catalogue=catalogue)
@@ -44,6 +49,19 @@ def run_demo(settings: Settings, *, rate: float, duration_s: float | None) -> in
             target=_feed, args=(settings, rate, stop), name="simulator", daemon=True
         )
         feeder.start()
+        threads = [feeder]
+        staff = StaffSimulator(seed=int(time.time())) if lifecycle else None
+        if staff is not None:
+            threads.append(
+                threading.Thread(
+                    target=staff.serve,
+                    args=(settings.kafka_bootstrap_servers,),
+                    kwargs={"should_stop": stop.is_set},
+                    name="staff",
+                    daemon=True,
+                )
+            )
+            threads[-1].start()
         _banner(settings, rate, log_path)
         client = redis.Redis.from_url(settings.redis_url)
         queues = catalogue.queues()
@@ -59,11 +77,14 @@ def run_demo(settings: Settings, *, rate: float, duration_s: float | None) -> in
                     received_by_channel(settings.web_port),
                     time.monotonic() - started,
                 )
+                if staff is not None:
+                    print(f"        {staff.summary()}", flush=True)
         except KeyboardInterrupt:
             print("\nstopping ...")
         finally:
             stop.set()
-            feeder.join(timeout=10)
+            for thread in threads:
+                thread.join(timeout=10)
             stop_process(worker)
     return 0
 

@@ -164,6 +164,12 @@ class Metrics:
             )
             for clock in TIMED_CLOCKS
         }
+        self.calendar_known_until = Gauge(
+            "hotline_calendar_known_until_timestamp_seconds",
+            "End of the last day the working calendar knows (chinese-calendar and the override "
+            "file); a deadline after it cannot be computed.",
+            registry=registry,
+        )
         self.tracked = Gauge(
             "hotline_tracker_tickets",
             "Tickets in this worker's tracker table (its partitions), open or not.",

@@ -183,9 +183,8 @@ class StaffSimulator:
         """How many planned events are not sent yet."""
         return len(self._heap)
 
-    def send_due(self, send: Callable[[TicketEvent], None]) -> int:
-        """Send every event due by now, stamped with the time of sending; returns how many."""
-        count = 0
+    def send_due(self, send: Callable[[TicketEvent], None]) -> None:
+        """Send every event due by now, stamped with the time of sending."""
         while self._heap and self._heap[0][0] <= self.clock():
             _, _, planned = heapq.heappop(self._heap)
             at = datetime.fromtimestamp(self.clock(), TZ)
@@ -194,8 +193,6 @@ class StaffSimulator:
             self.sent[event.type] += 1
             if event.rating is not None:
                 self.sent[f"callback:{event.rating}"] += 1
-            count += 1
-        return count
 
     def run(
         self,

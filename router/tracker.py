@@ -5,6 +5,10 @@ table (a mapping ``ticket_id bytes → state dict``, changelog-backed) and publi
 returns; its timer calls :meth:`Tracker.due` and :meth:`Tracker.mark`. Everything here is
 synchronous and testable with a plain dict as the table.
 
+A record that fails for any other reason (a department the catalogue does not know, a year
+the working calendar does not know, a bug) is dead-lettered too; a state is written back
+only once its record applied, so a failure halfway leaves it as it was.
+
 Kafka delivers at least once: a record at or below the last offset applied to a ticket
 (from the same topic) is a redelivery and is skipped, and so is an event whose ``event_id``
 the ticket has already seen (the same action sent twice). Events the lifecycle refuses go to
@@ -19,7 +23,7 @@ from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from router.exceptions import BadInputError, CalendarError
+from router.exceptions import BadInputError, CalendarError, UnknownDepartmentError
 from router.lifecycle import Effect, Lifecycle, TicketState
 from router.metrics import TIMED_CLOCKS, Metrics
 from router.stages import Outgoing, Record, dead_letter
@@ -70,15 +74,22 @@ class Tracker:
                 self._open(table, record)
             else:
                 self._apply(table, record)
+        except BadInputError as error:
+            return self._reject(record, error)
         except CalendarError as exc:  # a deadline in a year no calendar knows yet
             log.error("%s", exc)
-            error = BadInputError("unknown_calendar_year", str(exc))
-            self.metrics.deadlettered.labels(error.reason).inc()
-            return [dead_letter(record, error, stage="track")]
-        except BadInputError as error:
-            self.metrics.deadlettered.labels(error.reason).inc()
-            return [dead_letter(record, error, stage="track")]
+            return self._reject(record, BadInputError("unknown_calendar_year", str(exc)))
+        except UnknownDepartmentError as exc:
+            return self._reject(record, BadInputError("invalid_field", str(exc)))
+        except Exception as exc:  # no record may stop the tracker; its state is untouched
+            log.exception("tracking %s:%s@%s failed", record.topic, record.partition, record.offset)
+            detail = f"{type(exc).__name__}: {exc}"
+            return self._reject(record, BadInputError("processing_error", detail))
         return []
+
+    def _reject(self, record: Record, error: BadInputError) -> list[Outgoing]:
+        self.metrics.deadlettered.labels(error.reason).inc()
+        return [dead_letter(record, error, stage="track")]
 
     def _open(self, table: Table, record: Record) -> None:
         ticket = Ticket.from_json(record.value or b"")

@@ -68,6 +68,14 @@ class WorkCalendar:
             overrides=settings.calendar_overrides,
         )
 
+    def known_until(self) -> date:
+        """The last day of the last year known without a gap from chinese-calendar's last
+        year on (overrides may add the following years): deadlines after it cannot be set."""
+        year = max(chinese_calendar.holidays).year
+        while year + 1 in self._override_years:
+            year += 1
+        return date(year, 12, 31)
+
     def is_workday(self, day: date) -> bool:
         """Whether this calendar date is a working day; raises CalendarError for unknown years."""
         return bool(self._load(day.toordinal())[0])

@@ -188,3 +188,26 @@ def test_the_gauges_drop_to_zero_when_tickets_close(tracker: Tracker) -> None:
     # a closed ticket is forgotten after the retention (30 days here)
     later = (MON + timedelta(days=31)).timestamp()
     assert tracker.scan(table, now=later, partitions={0}).expired == [b"t3"]
+
+
+def test_a_dispatch_to_a_department_the_catalogue_does_not_know_is_a_dead_letter(
+    tracker: Tracker,
+) -> None:
+    table: dict = {}
+    tracker.handle(table, routed_record("t4", offset=1))
+    before = json.dumps(table[b"t4"], sort_keys=True)
+    event = ev.TicketEvent(
+        ticket_id="t4",
+        type=ev.REASSIGNED,
+        at=MON,
+        actor="d1",
+        role="dispatcher",
+        to_department="NO_SUCH_DEPARTMENT",
+    )
+    record = Record(
+        topic=ev.EVENTS, partition=0, offset=2, timestamp_ms=0, key=b"t4", value=event.to_json()
+    )
+    ((_, _, value),) = tracker.handle(table, record)
+    assert DeadLetter.from_json(value).reason == "invalid_field"
+    after = dict(table[b"t4"], offsets=json.loads(before)["offsets"])
+    assert json.dumps(after, sort_keys=True) == before
