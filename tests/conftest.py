@@ -8,6 +8,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from router.embedded import EmbeddedServices, free_port
 from router.processes import start_worker, stop_process, worker_env
 from router.settings import Settings
 from topics.admin import ensure_topics
+from topics.schemas import Routing, Ticket
 
 #: The real exports of ../shared/data (never copied into the repository); tests that read
 #: them skip when they are absent.
@@ -66,6 +68,36 @@ class Running:
     settings: Settings
     web_port: int
     log_path: Path
+
+
+def routed_ticket(
+    ticket_id: str,
+    department: str,
+    at: datetime,
+    *,
+    channel: str = "phone",
+    request_type: str = "投诉",
+    urgency: str = "normal",
+    text: str = "测试工单",
+) -> Ticket:
+    """A ticket as the routing stage publishes it on tickets.routed, routed at ``at``."""
+    return Ticket(
+        ticket_id=ticket_id,
+        channel=channel,
+        source_id=ticket_id,
+        received_at=at.isoformat(),
+        text=text,
+        request_type=request_type,
+        urgency=urgency,
+        routing=Routing(
+            department=department,
+            queue=f"hotline:queue:{department}",
+            confidence=0.9,
+            method="rule" if urgency == "urgent" else "model",
+            model_version="test",
+            routed_at=at.isoformat(),
+        ),
+    )
 
 
 def wait_until(

@@ -28,13 +28,13 @@ from router.embedded import EmbeddedServices, free_port
 from router.processes import start_worker, stop_process, worker_env
 from router.queues import TICKET_PREFIX
 from router.settings import PACKAGE_DIR, Settings
-from tests.conftest import wait_until
+from tests.conftest import routed_ticket, wait_until
 from topics.adapters import render
 from topics.admin import ensure_topics
 from topics.alerts import ALERTS, SlaAlert
 from topics.catalogue import DEADLETTER, ROUTED, intake_topic
 from topics.events import TicketEvent, publish_events
-from topics.schemas import TZ, DeadLetter, Routing, Ticket, make_ticket_id
+from topics.schemas import TZ, DeadLetter, make_ticket_id
 
 pytestmark = pytest.mark.integration
 
@@ -137,22 +137,7 @@ class Env:
 
     def route(self, ticket_id: str, department: str, *, urgency: str, at: datetime) -> None:
         """Put a routed ticket on tickets.routed, as the routing stage does."""
-        ticket = Ticket(
-            ticket_id=ticket_id,
-            channel="phone",
-            source_id=ticket_id,
-            received_at=at.isoformat(),
-            text="测试工单",
-            urgency=urgency,
-            routing=Routing(
-                department=department,
-                queue=f"hotline:queue:{department}",
-                confidence=0.9,
-                method="rule" if urgency == "urgent" else "model",
-                model_version="test",
-                routed_at=at.isoformat(),
-            ),
-        )
+        ticket = routed_ticket(ticket_id, department, at, urgency=urgency)
         self.producer.send(ROUTED, key=ticket_id.encode(), value=ticket.to_json()).get(30)
 
     def events(self, *events: TicketEvent) -> None:

@@ -19,10 +19,11 @@ import pytest
 from kafka import KafkaProducer
 
 from router.embedded import EmbeddedServices, free_port
+from tests.conftest import routed_ticket
 from topics.admin import ensure_topics
 from topics.catalogue import ROUTED
 from topics.events import TicketEvent, publish_events
-from topics.schemas import TZ, Routing, Ticket
+from topics.schemas import TZ, Ticket
 
 pytestmark = pytest.mark.integration
 
@@ -32,23 +33,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def ticket(ticket_id: str, department: str) -> Ticket:
-    when = at(12, 9).isoformat()  # Monday 10-12 09:00
-    return Ticket(
-        ticket_id=ticket_id,
-        channel="web",
-        source_id=ticket_id,
-        received_at=when,
-        text="测试工单",
-        request_type="投诉",
-        routing=Routing(
-            department=department,
-            queue=f"hotline:queue:{department}",
-            confidence=0.9,
-            method="model",
-            model_version="test",
-            routed_at=when,
-        ),
-    )
+    return routed_ticket(ticket_id, department, at(12, 9), channel="web")  # Monday 10-12 09:00
 
 
 def event(ticket_id: str, kind: str, when: datetime, role: str, **fields: object) -> TicketEvent:

@@ -15,9 +15,10 @@ from router.departments import TRIAGE, Catalogue
 from router.exceptions import BadInputError
 from router.lifecycle import Lifecycle, TicketState
 from router.settings import Settings
+from tests.conftest import routed_ticket
 from topics import events as ev
 from topics.alerts import BREACH, ESCALATION, WARNING
-from topics.schemas import TZ, Routing, Ticket
+from topics.schemas import TZ, Ticket
 
 MON = datetime(2026, 11, 16, 10, 0, tzinfo=TZ)
 
@@ -31,27 +32,9 @@ def routed(
     department: str = "URBAN_MANAGEMENT",
     *,
     at: datetime = MON,
-    request_type: str = "投诉",
     urgency: str = "normal",
-    ticket_id: str = "web-1",
 ) -> Ticket:
-    return Ticket(
-        ticket_id=ticket_id,
-        channel="web",
-        source_id="1",
-        received_at=at.isoformat(),
-        text="小区门口占道经营",
-        request_type=request_type,
-        urgency=urgency,
-        routing=Routing(
-            department=department,
-            queue=f"hotline:queue:{department}",
-            confidence=0.9,
-            method="model",
-            model_version="v1",
-            routed_at=at.isoformat(),
-        ),
-    )
+    return routed_ticket("web-1", department, at, channel="web", urgency=urgency)
 
 
 def event(kind: str, at: datetime, **fields: object) -> ev.TicketEvent:

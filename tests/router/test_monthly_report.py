@@ -29,8 +29,9 @@ from router.monthly_report import (
     write_html,
 )
 from router.settings import Settings
+from tests.conftest import routed_ticket
 from topics import events as ev
-from topics.schemas import TZ, Routing, Ticket
+from topics.schemas import TZ
 
 URBAN = "URBAN_MANAGEMENT"
 MARKET = "MARKET_REGULATION"
@@ -59,22 +60,7 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def routed(ticket_id: str, department: str, when: datetime) -> bytes:
-    return Ticket(
-        ticket_id=ticket_id,
-        channel="phone",
-        source_id=ticket_id,
-        received_at=when.isoformat(),
-        text="测试工单",
-        request_type="投诉",
-        routing=Routing(
-            department=department,
-            queue=f"hotline:queue:{department}",
-            confidence=0.9,
-            method="model",
-            model_version="test",
-            routed_at=when.isoformat(),
-        ),
-    ).to_json()
+    return routed_ticket(ticket_id, department, when).to_json()
 
 
 def event(ticket_id: str, kind: str, when: datetime, **fields: object) -> ev.TicketEvent:

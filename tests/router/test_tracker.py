@@ -14,10 +14,11 @@ from router.metrics import Metrics
 from router.settings import Settings
 from router.stages import Record
 from router.tracker import Tracker
+from tests.conftest import routed_ticket
 from topics import events as ev
 from topics.alerts import SlaAlert
 from topics.catalogue import DEADLETTER, ROUTED
-from topics.schemas import TZ, DeadLetter, Routing, Ticket
+from topics.schemas import TZ, DeadLetter
 
 MON = datetime(2026, 11, 16, 10, 0, tzinfo=TZ)
 
@@ -30,22 +31,7 @@ def tracker(catalogue: Catalogue) -> Tracker:
 
 
 def routed_record(ticket_id: str, *, offset: int, partition: int = 0) -> Record:
-    ticket = Ticket(
-        ticket_id=ticket_id,
-        channel="phone",
-        source_id=ticket_id,
-        received_at=MON.isoformat(),
-        text="路灯不亮",
-        request_type="求助",
-        routing=Routing(
-            department="MUNICIPAL_ENGINEERING",
-            queue="hotline:queue:MUNICIPAL_ENGINEERING",
-            confidence=0.8,
-            method="model",
-            model_version="v1",
-            routed_at=MON.isoformat(),
-        ),
-    )
+    ticket = routed_ticket(ticket_id, "MUNICIPAL_ENGINEERING", MON, request_type="求助")
     return Record(
         topic=ROUTED,
         partition=partition,
