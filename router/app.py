@@ -184,7 +184,7 @@ def create_app(
                 alerts_topic.send_soon(key=key, value=value)
             tracker.mark(states, found.key, found.alerts)
         for key in scan.expired:
-            del states[key]
+            tracker.forget(states, key)
 
     if watcher is not None:
 

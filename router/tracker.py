@@ -17,6 +17,7 @@ the ticket has already seen (the same action sent twice). Events the lifecycle r
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections import Counter
 from collections.abc import Iterable, MutableMapping
@@ -53,6 +54,82 @@ class Scan:
     expired: list[bytes]
 
 
+class TicketIndex:
+    """What the SLA timer needs without reading every state: when each ticket may next have
+    an alert due and when a closed one expires (heaps, with stale entries skipped when
+    popped), and per partition and department how many tickets are open and overdue.
+
+    Updated on every write to the table; rebuilt from the table when the worker's partitions
+    change (start, restart, rebalance).
+    """
+
+    def __init__(self) -> None:
+        self.partitions: frozenset[int] | None = None  # None: not built yet
+        self._clear()
+
+    def _clear(self) -> None:
+        self._summary: dict[bytes, tuple[int, str, bool, bool]] = {}
+        self._due: list[tuple[float, bytes]] = []
+        self._expiry: list[tuple[float, bytes]] = []
+        self.open: Counter[tuple[int, str]] = Counter()
+        self.overdue: Counter[tuple[int, str]] = Counter()
+        self.tracked: Counter[int] = Counter()
+
+    def update(self, key: bytes, stored: dict | None, *, retention_s: float) -> None:
+        """Account for the new state of ``key`` (None: removed from the table)."""
+        old = self._summary.pop(key, None)
+        if old is not None:
+            partition, department, is_open, is_overdue = old
+            self.tracked[partition] -= 1
+            self.open[(partition, department)] -= is_open
+            self.overdue[(partition, department)] -= is_overdue
+        if stored is None:
+            return
+        partition, department = stored["partition"], stored["department"]
+        is_open = stored["status"] not in ("closed", "merged")
+        is_overdue = is_open and _breached(stored)
+        self._summary[key] = (partition, department, is_open, is_overdue)
+        self.tracked[partition] += 1
+        self.open[(partition, department)] += is_open
+        self.overdue[(partition, department)] += is_overdue
+        if stored["next_due"] is not None:
+            heapq.heappush(self._due, (stored["next_due"], key))
+        if not is_open:
+            heapq.heappush(self._expiry, (stored["updated_at"] + retention_s, key))
+
+    def rebuild(self, table: Table, partitions: frozenset[int], *, retention_s: float) -> None:
+        """Index the states of ``partitions`` afresh."""
+        self._clear()
+        self.partitions = partitions
+        for key, stored in list(table.items()):
+            if stored is not None and stored["partition"] in partitions:
+                self.update(key, stored, retention_s=retention_s)
+
+    @staticmethod
+    def pop(heap: list[tuple[float, bytes]], now: float) -> set[bytes]:
+        """Keys whose entry in ``heap`` is at or before ``now`` (each once)."""
+        keys = set()
+        while heap and heap[0][0] <= now:
+            keys.add(heapq.heappop(heap)[1])
+        return keys
+
+    def due_keys(self, now: float) -> set[bytes]:
+        """Tickets that may have an alert due at ``now``."""
+        return self.pop(self._due, now)
+
+    def expiry_keys(self, now: float) -> set[bytes]:
+        """Closed tickets that may be past retention at ``now``."""
+        return self.pop(self._expiry, now)
+
+    def by_department(self, counts: Counter[tuple[int, str]]) -> Counter[str]:
+        """``counts`` summed over partitions."""
+        total: Counter[str] = Counter()
+        for (_, department), value in counts.items():
+            if value:
+                total[department] += value
+        return total
+
+
 class Tracker:
     """Applies records to ticket states in a table and counts the outcomes."""
 
@@ -63,6 +140,7 @@ class Tracker:
         self.lifecycle = lifecycle
         self.metrics = metrics
         self.closed_retention_s = closed_retention_s
+        self.index = TicketIndex()
         self._gauged: set[tuple[str, str]] = set()  # (gauge, department) label sets in use
         self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
 
@@ -98,7 +176,7 @@ class Tracker:
             return
         state = self.lifecycle.open(ticket, partition=record.partition)
         state.offsets[record.topic] = record.offset
-        table[key] = state.to_dict()
+        self._write(table, key, state.to_dict())
 
     def _apply(self, table: Table, record: Record) -> None:
         event = TicketEvent.from_json(record.value or b"")
@@ -111,19 +189,28 @@ class Tracker:
         state = TicketState.from_dict(stored)
         if event.event_id in state.event_ids:
             state.offsets[record.topic] = record.offset
-            table[key] = state.to_dict()
+            self._write(table, key, state.to_dict())
             return
         try:
             effects = self.lifecycle.apply(state, event)
         except BadInputError:
             state = TicketState.from_dict(stored)  # untouched, but the offset is consumed
             state.offsets[record.topic] = record.offset
-            table[key] = state.to_dict()
+            self._write(table, key, state.to_dict())
             raise
         state.offsets[record.topic] = record.offset
-        table[key] = state.to_dict()
+        self._write(table, key, state.to_dict())
         self._child(self.metrics.lifecycle_events, event.type).inc()
         self.count(effects)
+
+    def _write(self, table: Table, key: bytes, stored: dict) -> None:
+        table[key] = stored
+        self.index.update(key, stored, retention_s=self.closed_retention_s)
+
+    def forget(self, table: Table, key: bytes) -> None:
+        """Remove a ticket's state from the table (its retention is over)."""
+        del table[key]
+        self.index.update(key, None, retention_s=self.closed_retention_s)
 
     def _child(self, metric: Any, *labels: str) -> Any:
         """``metric.labels(*labels)``, looked up once (it costs ~3 µs a call)."""
@@ -163,46 +250,33 @@ class Tracker:
                 self._child(metrics.reopened, effect.department).inc()
 
     def scan(self, table: Table, *, now: float, partitions: set[int]) -> Scan:
-        """Scan the tickets of ``partitions`` (this worker's) for alerts due at ``now`` and
-        closed tickets past retention, refreshing the open and overdue gauges on the way.
-        The table is not changed."""
+        """The alerts due at ``now`` among the tickets of ``partitions`` (this worker's), and
+        the closed tickets past retention; refreshes the open and overdue gauges. The
+        table is not changed. Reads only the states the index says may be due, after
+        re-indexing everything when the worker's partitions changed."""
+        index = self.index
+        if index.partitions != frozenset(partitions):
+            index.rebuild(table, frozenset(partitions), retention_s=self.closed_retention_s)
         found: list[Due] = []
-        expired: list[bytes] = []
-        forget_before = now - self.closed_retention_s
-        open_by: Counter[str] = Counter()
-        overdue_by: Counter[str] = Counter()
-        tracked = 0
-        lifecycle = self.lifecycle
-        for key, stored in list(table.items()):
-            if stored is None or stored["partition"] not in partitions:
-                continue
-            tracked += 1
-            next_due = stored["next_due"]
-            if stored["status"] in ("closed", "merged"):
-                if stored["updated_at"] < forget_before:
-                    expired.append(key)
-                continue
-            department = stored["department"]
-            open_by[department] += 1
-            if next_due is None:
-                if _overdue(stored, now):  # only a paused, breached clock
-                    overdue_by[department] += 1
-                continue
-            if next_due > now:
-                # next_due is the earliest warning or deadline: a later deadline may have
-                # passed only if an alert already marked it breached
-                if _overdue(stored, now):
-                    overdue_by[department] += 1
-                continue
-            state = TicketState.from_dict(stored)
-            if state.overdue(now):
-                overdue_by[department] += 1
-            alerts = lifecycle.due_alerts(state, now)
+        for key in index.due_keys(now):
+            stored = table.get(key)
+            if stored is None or stored["next_due"] is None or stored["next_due"] > now:
+                continue  # a stale entry: the state changed since
+            alerts = self.lifecycle.due_alerts(TicketState.from_dict(stored), now)
             if alerts:
                 found.append(Due(key=key, alerts=alerts))
-        self.metrics.tracked.set(tracked)
-        self._set_gauge(self.metrics.open_tickets, "open", open_by)
-        self._set_gauge(self.metrics.overdue_tickets, "overdue", overdue_by)
+        forget_before = now - self.closed_retention_s
+        expired = [
+            key
+            for key in index.expiry_keys(now)
+            if (stored := table.get(key)) is not None
+            and stored["status"] in ("closed", "merged")
+            and stored["updated_at"] < forget_before
+        ]
+        self.metrics.tracked.set(sum(index.tracked.values()))
+        self._set_gauge(self.metrics.open_tickets, "open", index.by_department(index.open))
+        overdue = index.by_department(index.overdue)
+        self._set_gauge(self.metrics.overdue_tickets, "overdue", overdue)
         return Scan(due=found, expired=expired)
 
     def _set_gauge(self, gauge: object, name: str, counts: Counter[str]) -> None:
@@ -220,7 +294,7 @@ class Tracker:
             return
         state = TicketState.from_dict(stored)
         effects = self.lifecycle.mark(state, alerts)
-        table[key] = state.to_dict()
+        self._write(table, key, state.to_dict())
         for alert in alerts:
             self.metrics.sla_alerts.labels(alert.department, alert.level, alert.clock).inc()
         self.count(effects)
@@ -231,11 +305,6 @@ class Tracker:
         return [(ALERTS, alert.ticket_id.encode(), alert.to_json()) for alert in alerts]
 
 
-def _overdue(stored: dict, now: float) -> bool:
-    """:meth:`TicketState.overdue` on the stored dict, without rebuilding the state."""
-    for clock in stored["clocks"].values():
-        if clock["ended"] is None and (
-            clock["breached"] or (clock["deadline"] is not None and now >= clock["deadline"])
-        ):
-            return True
-    return False
+def _breached(stored: dict) -> bool:
+    """Whether a live clock of the stored state has been marked breached."""
+    return any(c["breached"] and c["ended"] is None for c in stored["clocks"].values())

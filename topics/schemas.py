@@ -155,8 +155,7 @@ class Ticket:
         """Rebuild a ticket written by :meth:`to_dict`; raises BadInputError if malformed."""
         check_schema_version(data)
         try:
-            known = {f.name for f in fields(cls)}
-            values = {k: v for k, v in data.items() if k in known}
+            values = {k: v for k, v in data.items() if k in _TICKET_FIELD_NAMES}
             values["contact"] = Contact(**(data.get("contact") or {}))
             values["location"] = Location(**(data.get("location") or {}))
             routing = data.get("routing")
@@ -177,6 +176,9 @@ class Ticket:
     def from_json(cls, raw: bytes) -> Ticket:
         """Parse a ticket from topic bytes; raises BadInputError if malformed."""
         return cls.from_dict(decode_json_object(raw))
+
+
+_TICKET_FIELD_NAMES = frozenset(f.name for f in fields(Ticket))
 
 
 def check_schema_version(data: dict[str, Any]) -> None:
