@@ -661,6 +661,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Services, worker and simulator together; prints where to look."""
     from router.demo import run_demo
 
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: services stop too
     return run_demo(
         _settings(args), rate=args.rate, duration_s=args.duration, lifecycle=args.lifecycle
     )
