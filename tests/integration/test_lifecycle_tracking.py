@@ -143,8 +143,14 @@ class Env:
     def events(self, *events: TicketEvent) -> None:
         publish_events(self.bootstrap, events)
 
-    def tracked(self, department: str, count: int) -> bool:
-        return self.metric("hotline_tickets_open", department=department) >= count
+    def tickets(self) -> float:
+        """How many tickets the worker's tracker holds (its gauge, refreshed every tick)."""
+        return self.metric("hotline_tracker_tickets")
+
+    def wait_tracked(self, before: float, count: int) -> None:
+        """Wait until the tracker holds ``count`` more tickets than ``before``: events sent
+        earlier could overtake their routed records and be refused as unknown_ticket."""
+        wait_until(lambda: self.tickets() >= before + count, what=f"{count} more tickets tracked")
 
 
 @pytest.fixture(scope="module")
@@ -183,13 +189,14 @@ def test_a_ticket_from_intake_is_tracked_through_its_whole_lifecycle(
     request = next(r for r in generate(40, seed=71, catalogue=catalogue) if not r.urgent)
     source_id = "lc-intake-1"
     raw = render("web", request, source_id=source_id, when=datetime.now(TZ), rng=random.Random(5))
+    before = env.tickets()
     env.producer.send(intake_topic("web"), key=source_id.encode(), value=raw).get(30)
     ticket_id = make_ticket_id("web", source_id)
     stored = wait_until(
         lambda: env.redis.get(TICKET_PREFIX + ticket_id), timeout_s=60, what="the routed ticket"
     )
     department = json.loads(stored)["routing"]["department"]
-    wait_until(lambda: env.tracked(department, 1), what="the tracker to open the ticket")
+    env.wait_tracked(before, 1)
     if department == "TRIAGE":
         env.events(ev(ticket_id, "dispatched", "dispatcher", to_department="URBAN_MANAGEMENT"))
         department = "URBAN_MANAGEMENT"
@@ -248,8 +255,9 @@ def test_an_unattended_ticket_warns_breaches_and_escalates_once_each(env: Env) -
 
 def test_return_reassign_reopen_and_illegal_events(env: Env) -> None:
     tid = "lc-returned"
+    before = env.tickets()
     env.route(tid, "URBAN_MANAGEMENT", urgency="urgent", at=datetime.now(TZ))
-    wait_until(lambda: env.tracked("URBAN_MANAGEMENT", 1), what="the ticket tracked")
+    env.wait_tracked(before, 1)
     env.events(ev(tid, "returned", "handler", department="URBAN_MANAGEMENT", reason="属市场监管"))
     env.events(ev(tid, "dispatched", "dispatcher", to_department="MARKET_REGULATION"))
     market = {"department": "MARKET_REGULATION"}
@@ -288,9 +296,10 @@ def test_a_worker_restart_loses_and_doubles_no_clock(env: Env) -> None:
     the restart, breaches during or after it; each exactly once, at the original times."""
     start = datetime.now(TZ)
     ids = [f"lc-restart-{i}" for i in range(10)]
+    before = env.tickets()
     for tid in ids:
         env.route(tid, "POWER_SUPPLY", urgency="normal", at=start)
-    wait_until(lambda: env.tracked("POWER_SUPPLY", 10), what="the ten tickets tracked")
+    env.wait_tracked(before, 10)
     env.events(ev(ids[0], "signed", "handler", department="POWER_SUPPLY"))
     wait_until(
         lambda: all(env.watch.alerts(t) for t in ids[1:]), timeout_s=40, what="sign warnings"
