@@ -11,16 +11,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from classifiers.ngram_tfidf import LookupCacheMixin, runs, tf_idf
+from classifiers.ngram_tfidf import (
+    TFIDF_PARAMETER_CONSTRAINTS,
+    LookupCacheMixin,
+    documents,
+    runs,
+    tf_idf,
+)
 
 #: Longest n-gram: the key of three code points fits in an int64.
 MAX_N = 3
@@ -177,10 +181,7 @@ class CharNgramVectorizer(LookupCacheMixin, TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict[str, list[Any]] = {  # noqa: RUF012 (scikit-learn convention)
         "ngram_range": [tuple],
-        "min_df": [Interval(Integral, 1, None, closed="left")],
-        "max_features": [Interval(Integral, 1, None, closed="left"), None],
-        "sublinear_tf": ["boolean"],
-        "dtype": "no_validation",
+        **TFIDF_PARAMETER_CONSTRAINTS,
     }
 
     def __init__(
@@ -199,12 +200,11 @@ class CharNgramVectorizer(LookupCacheMixin, TransformerMixin, BaseEstimator):
         self.dtype = dtype
 
     def _texts(self, raw_documents: Iterable[str]) -> list[str]:
-        if isinstance(raw_documents, str):
-            raise ValueError("Iterable over raw text documents expected, string object received.")
+        texts = documents(raw_documents)
         min_n, max_n = self.ngram_range
         if not 1 <= min_n <= max_n <= MAX_N:
             raise ValueError(f"ngram_range must satisfy 1 <= min_n <= max_n <= {MAX_N}")
-        return list(raw_documents)
+        return texts
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, raw_documents: Iterable[str], y: Any = None) -> CharNgramVectorizer:

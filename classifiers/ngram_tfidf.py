@@ -3,12 +3,29 @@ normalisation as scikit-learn does them, and a lookup cache kept out of model fi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from numbers import Integral
 from typing import Any, TypeVar
 
 import numpy as np
+from sklearn.utils._param_validation import Interval
 
 _L = TypeVar("_L")
+
+#: scikit-learn parameter constraints of what both vectorizers take.
+TFIDF_PARAMETER_CONSTRAINTS: dict[str, list[Any]] = {
+    "min_df": [Interval(Integral, 1, None, closed="left")],
+    "max_features": [Interval(Integral, 1, None, closed="left"), None],
+    "sublinear_tf": ["boolean"],
+    "dtype": "no_validation",
+}
+
+
+def documents(raw_documents: Iterable[str]) -> list[str]:
+    """The texts of ``raw_documents``; a single string is refused, as scikit-learn does."""
+    if isinstance(raw_documents, str):
+        raise ValueError("Iterable over raw text documents expected, string object received.")
+    return list(raw_documents)
 
 
 def runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -12,16 +12,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, repeat
-from numbers import Integral
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from classifiers.ngram_tfidf import LookupCacheMixin, runs, tf_idf
+from classifiers.ngram_tfidf import (
+    TFIDF_PARAMETER_CONSTRAINTS,
+    LookupCacheMixin,
+    documents,
+    runs,
+    tf_idf,
+)
 from classifiers.vectorizer import TERM_SEPARATOR
 from router.exceptions import ModelError
 
@@ -163,12 +167,7 @@ class WordNgramVectorizer(LookupCacheMixin, TransformerMixin, BaseEstimator):
     when ``max_features`` drops their unigram, as a kept bigram may hold them.
     """
 
-    _parameter_constraints: dict[str, list[Any]] = {  # noqa: RUF012 (scikit-learn convention)
-        "min_df": [Interval(Integral, 1, None, closed="left")],
-        "max_features": [Interval(Integral, 1, None, closed="left"), None],
-        "sublinear_tf": ["boolean"],
-        "dtype": "no_validation",
-    }
+    _parameter_constraints: dict[str, list[Any]] = TFIDF_PARAMETER_CONSTRAINTS
 
     def __init__(
         self,
@@ -183,17 +182,11 @@ class WordNgramVectorizer(LookupCacheMixin, TransformerMixin, BaseEstimator):
         self.sublinear_tf = sublinear_tf
         self.dtype = dtype
 
-    @staticmethod
-    def _texts(raw_documents: Iterable[str]) -> list[str]:
-        if isinstance(raw_documents, str):
-            raise ValueError("Iterable over raw text documents expected, string object received.")
-        return list(raw_documents)
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, raw_documents: Iterable[str], y: Any = None) -> WordNgramVectorizer:
         """Learn the n-grams kept (``min_df``, then the ``max_features`` most frequent) and
         their idf."""
-        texts = self._texts(raw_documents)
+        texts = documents(raw_documents)
         pieces, texts_of = _split(texts)
         index: dict[str, int] = {}
         all_ids = np.fromiter(
@@ -246,7 +239,7 @@ class WordNgramVectorizer(LookupCacheMixin, TransformerMixin, BaseEstimator):
     def transform(self, raw_documents: Iterable[str]) -> sp.csr_matrix:
         """The TF-IDF matrix of the texts; n-grams not learnt by ``fit`` are ignored."""
         check_is_fitted(self, ["tokens_", "keys_", "idf_"])
-        texts = self._texts(raw_documents)
+        texts = documents(raw_documents)
         lookup = self._lookup()
         pieces, texts_of = _split(texts)
         ids = np.fromiter(
