@@ -24,11 +24,11 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from router.clocks import BREACHED, CANCELLED, MET, Clock, ClockMath
+from router.clocks import BREACHED, CANCELLED, Clock, ClockMath
 from router.departments import TRIAGE, Catalogue
 from router.exceptions import BadInputError
 from router.settings import Settings
-from router.sla_policy import SlaPolicy
+from router.sla_policy import Limit, SlaPolicy
 from router.workcalendar import WorkCalendar
 from topics import events as ev
 from topics.alerts import BREACH, ESCALATION, WARNING, SlaAlert
@@ -295,7 +295,9 @@ class Lifecycle:
             elif clock.ended is None:
                 clock.department = department
 
-    def _start(self, state: TicketState, name: str, department: str, limit: Any, at: float) -> None:
+    def _start(
+        self, state: TicketState, name: str, department: str, limit: Limit, at: float
+    ) -> None:
         generation = state.generations.get(name, 0) + 1
         state.generations[name] = generation
         clock = self.math.start(
@@ -318,17 +320,17 @@ class Lifecycle:
         if outcome == BREACHED and not was_breached:  # ran out before any alert saw it
             clock.breached = True
             state.breaches += 1
-        effect = Effect(
-            kind="clock",
-            department=clock.department,
-            channel=state.channel,
-            clock=name,
-            outcome=MET if outcome == MET else BREACHED,
-            used=clock.used,
-        )
         # a breach already alerted was counted then; the duration is still observed
-        effect.outcome = "" if outcome == BREACHED and was_breached else effect.outcome
-        return [effect]
+        return [
+            Effect(
+                kind="clock",
+                department=clock.department,
+                channel=state.channel,
+                clock=name,
+                outcome="" if was_breached else outcome,
+                used=clock.used,
+            )
+        ]
 
     def _on_dispatched(self, state: TicketState, event: ev.TicketEvent, at: float) -> list[Effect]:
         assert event.to_department is not None

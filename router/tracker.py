@@ -24,6 +24,8 @@ from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from prometheus_client import Gauge
+
 from router.exceptions import BadInputError, CalendarError, UnknownDepartmentError
 from router.lifecycle import Effect, Lifecycle, TicketState
 from router.metrics import TIMED_CLOCKS, Metrics
@@ -186,22 +188,24 @@ class Tracker:
             raise BadInputError("unknown_ticket", f"no routed ticket {event.ticket_id}")
         if record.offset <= stored["offsets"].get(record.topic, -1):
             return  # applied before a restart: a redelivery
-        state = TicketState.from_dict(stored)
-        if event.event_id in state.event_ids:
-            state.offsets[record.topic] = record.offset
-            self._write(table, key, state.to_dict())
+        if event.event_id in stored["event_ids"]:  # the same action sent again
+            self._consumed(table, key, stored, record)
             return
+        state = TicketState.from_dict(stored)
         try:
             effects = self.lifecycle.apply(state, event)
         except BadInputError:
-            state = TicketState.from_dict(stored)  # untouched, but the offset is consumed
-            state.offsets[record.topic] = record.offset
-            self._write(table, key, state.to_dict())
+            self._consumed(table, key, stored, record)
             raise
         state.offsets[record.topic] = record.offset
         self._write(table, key, state.to_dict())
         self._child(self.metrics.lifecycle_events, event.type).inc()
         self.count(effects)
+
+    def _consumed(self, table: Table, key: bytes, stored: dict, record: Record) -> None:
+        """Record that ``record`` was consumed without changing the ticket's state."""
+        offsets = {**stored["offsets"], record.topic: record.offset}
+        self._write(table, key, {**stored, "offsets": offsets})
 
     def _write(self, table: Table, key: bytes, stored: dict) -> None:
         table[key] = stored
@@ -279,13 +283,13 @@ class Tracker:
         self._set_gauge(self.metrics.overdue_tickets, "overdue", overdue)
         return Scan(due=found, expired=expired)
 
-    def _set_gauge(self, gauge: object, name: str, counts: Counter[str]) -> None:
+    def _set_gauge(self, gauge: Gauge, name: str, counts: Counter[str]) -> None:
         for department, value in counts.items():
-            gauge.labels(department).set(value)  # type: ignore[attr-defined]
+            gauge.labels(department).set(value)
             self._gauged.add((name, department))
         for gauged, department in list(self._gauged):
             if gauged == name and department not in counts:
-                gauge.labels(department).set(0)  # type: ignore[attr-defined]
+                gauge.labels(department).set(0)
 
     def mark(self, table: Table, key: bytes, alerts: list[SlaAlert]) -> None:
         """Record in the table that ``alerts`` were sent; count them once each."""
@@ -296,7 +300,7 @@ class Tracker:
         effects = self.lifecycle.mark(state, alerts)
         self._write(table, key, state.to_dict())
         for alert in alerts:
-            self.metrics.sla_alerts.labels(alert.department, alert.level, alert.clock).inc()
+            self._child(self.metrics.sla_alerts, alert.department, alert.level, alert.clock).inc()
         self.count(effects)
 
     @staticmethod
