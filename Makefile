@@ -16,18 +16,23 @@ $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[embedded,dev]"
 	touch $(STAMP)
 
-# Debian's prometheus package provides promtool and prometheus for tests/deploy (rule checks,
-# rule unit tests and a live Prometheus); installed only when promtool is missing.
+# Debian packages for the tests: prometheus (promtool and a live Prometheus for tests/deploy)
+# and chromium (the console's browser tests); each installed only when its command is missing.
+DEBIAN_NEEDS := promtool:prometheus chromium:chromium
+
 install: $(STAMP)
-	@command -v promtool >/dev/null 2>&1 || { \
-		echo "installing Debian's prometheus package (promtool, prometheus)"; \
+	@for need in $(DEBIAN_NEEDS); do \
+		cmd=$${need%%:*}; pkg=$${need#*:}; \
+		command -v $$cmd >/dev/null 2>&1 && continue; \
+		echo "installing Debian's $$pkg package ($$cmd missing)"; \
 		if [ "$$(id -u)" -eq 0 ]; then SUDO=; \
 		elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
-		else echo "promtool missing: run 'apt-get install -y prometheus' as root" >&2; exit 1; fi; \
-		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null \
+		else echo "$$cmd missing: run 'apt-get install -y $$pkg' as root" >&2; exit 1; fi; \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null \
 		|| { $$SUDO apt-get update -qq && \
-		     $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; }; \
-	}
+		     $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null; } \
+		|| exit 1; \
+	done
 
 demo: install
 	$(BIN)/hotline demo

@@ -26,6 +26,7 @@ from router.departments import Catalogue
 from router.lifecycle import Lifecycle
 from router.metrics import Metrics
 from router.queues import QueueWriter
+from router.readmodel import ReadModelWriter
 from router.rules import validate_rules
 from router.settings import Settings
 from router.stages import Record, Stages, publish
@@ -119,15 +120,13 @@ def create_app(
     )
     metrics.start_at_zero(channels=CHANNELS, reasons=list(DEADLETTER_REASONS))
     metrics.show_model(model)
+    redis_client = aioredis.Redis.from_url(settings.redis_url)
     stages = Stages(
         settings=settings,
         model=model,
         catalogue=catalogue,
         metrics=metrics,
-        queues=QueueWriter(
-            client=aioredis.Redis.from_url(settings.redis_url),
-            dedup_ttl_s=settings.dedup_ttl_s,
-        ),
+        queues=QueueWriter(client=redis_client, dedup_ttl_s=settings.dedup_ttl_s),
         executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-cpu"),
     )
 
@@ -142,11 +141,9 @@ def create_app(
         async for events in stream.take_events(settings.batch_size, settings.batch_within_s):
             await stages.process(_records(events), send)
 
-    tracker = Tracker(
-        lifecycle=lifecycle,
-        metrics=metrics,
-        closed_retention_s=settings.closed_retention_days * 86400,
-    )
+    retention_s = settings.closed_retention_days * 86400
+    tracker = Tracker(lifecycle=lifecycle, metrics=metrics, closed_retention_s=retention_s)
+    read_model = ReadModelWriter(client=redis_client, closed_ttl_s=retention_s)
     states = app.tables.add(
         StateTable(
             app,
@@ -160,9 +157,11 @@ def create_app(
 
     @app.agent(app.topic(ROUTED, EVENTS), name="track")
     async def track(stream: faust.StreamT) -> None:
-        """Routed tickets and lifecycle events → per-ticket state and clocks."""
-        async for event in stream.events():
-            letters = tracker.handle(states, _record(event))
+        """Routed tickets and lifecycle events → per-ticket state and clocks, and the
+        console's read model."""
+        async for events in stream.take_events(settings.batch_size, settings.batch_within_s):
+            letters = [out for event in events for out in tracker.handle(states, _record(event))]
+            await read_model.write(tracker.drain())
             if letters:
                 await publish(send, letters)
 
@@ -175,9 +174,9 @@ def create_app(
             return  # stopping: what is buffered now may not be flushed any more
         actives = app.assignor.assigned_actives()
         partitions = {tp.partition for tp in actives if tp.topic == ROUTED}
-        # no await from here on: a stop cannot fall between an alert and its mark. Both go
-        # to the producer's buffer in this order (flushed on a clean stop); after a crash,
-        # an alert may be sent again, with the same alert_id.
+        # no await until the marks are done: a stop cannot fall between an alert and its
+        # mark. Both go to the producer's buffer in this order (flushed on a clean stop);
+        # after a crash, an alert may be sent again, with the same alert_id.
         scan = tracker.scan(states, now=time.time(), partitions=partitions)
         for found in scan.due:
             for _, key, value in tracker.alert_records(found.alerts):
@@ -185,6 +184,7 @@ def create_app(
             tracker.mark(states, found.key, found.alerts)
         for key in scan.expired:
             tracker.forget(states, key)
+        await read_model.write(tracker.drain())  # the read model follows; it may lag
 
     if watcher is not None:
 

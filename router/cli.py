@@ -79,6 +79,25 @@ def _load_model(
     return serving_model(settings, pinned=Path(pinned) if pinned else None, catalogue=catalogue)
 
 
+def cmd_console(args: argparse.Namespace) -> int:
+    """Serve the agents' console, its JSON API and Open311 until stopped."""
+    from router.console.server import serve
+    from router.embedded import resolved
+    from topics.admin import ensure_topics
+
+    settings = _settings(args)
+    with resolved(settings) as settings:
+        ensure_topics(
+            settings.kafka_bootstrap_servers,
+            partitions=settings.topic_partitions,
+            app_id=settings.app_id,
+        )
+        port = args.port or settings.console_port
+        log.info("console: http://%s:%d/ (API docs at /api/docs)", args.host, port)
+        serve(settings, host=args.host, port=port)
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run the routing worker (Faust) until stopped."""
     import faust
@@ -558,6 +577,118 @@ def cmd_departments(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_password(args: argparse.Namespace) -> str:
+    """One line of stdin with --password-stdin; else asked twice without echo."""
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise HotlineError("--password-stdin: no password on standard input")
+        return password
+    import getpass
+
+    password = getpass.getpass(f"new password for {args.username}: ")
+    if getpass.getpass("again: ") != password:
+        raise HotlineError("the passwords do not match")
+    return password
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Add or list the console's users, disable or enable them, reset their passwords."""
+    from router.console.accounts import ROLES, Accounts
+    from router.departments import Catalogue
+
+    settings = _settings(args)
+    if args.action != "list" and not args.username:
+        raise HotlineError(f"users {args.action} needs a USERNAME")
+    if args.action != "add" and (args.role or args.department or args.name is not None):
+        raise HotlineError("--role, --department and --name go only with users add")
+    if args.password_stdin and args.action not in ("add", "reset"):
+        raise HotlineError("--password-stdin goes only with users add and users reset")
+    if args.action == "add" and args.role not in ROLES:  # checked before asking for a password
+        given = f"{args.role!r} is not a role" if args.role else "users add needs --role"
+        raise HotlineError(f"{given}: one of {', '.join(ROLES)}")
+    with Accounts.from_settings(settings, catalogue=Catalogue.load()) as accounts:
+        if args.action == "list":
+            users = accounts.list_users()
+            width = max([len(user.username) for user in users] + [8])
+            print(f"{'USERNAME':<{width}}  {'ROLE':<10}  {'DEPARTMENT':<22}  {'STATUS':<8}  NAME")
+            for user in users:
+                status = "disabled" if user.disabled else "enabled"
+                print(
+                    f"{user.username:<{width}}  {user.role:<10}  {user.department or '-':<22}  "
+                    f"{status:<8}  {user.display_name}"
+                )
+            return 0
+        if args.action == "add":
+            if accounts.get_user(args.username) is not None:  # before asking for a password
+                raise HotlineError(f"user {args.username!r} already exists")
+            user = accounts.add_user(
+                args.username,
+                role=args.role,
+                password=_new_password(args),
+                department=args.department,
+                display_name=args.name or "",
+            )
+            where = f" of {user.department}" if user.department else ""
+            print(f"added {user.role} {user.username}{where}")
+        elif args.action == "reset":
+            if accounts.get_user(args.username) is None:
+                raise HotlineError(f"cannot reset {args.username!r}: no such user")
+            accounts.reset_password(args.username, _new_password(args))
+            print(f"reset the password of {args.username}; their sessions have ended")
+        elif args.action == "disable":
+            accounts.disable_user(args.username)
+            print(f"disabled {args.username}; their sessions have ended")
+        else:
+            accounts.enable_user(args.username)
+            print(f"enabled {args.username}")
+    return 0
+
+
+def cmd_tokens(args: argparse.Namespace) -> int:
+    """Add, list or revoke department API tokens and Open311 API keys."""
+    from router.console.accounts import Accounts, DepartmentToken
+    from router.departments import Catalogue
+
+    settings = _settings(args)
+    if args.action != "list" and not args.name:
+        raise HotlineError(f"tokens {args.action} needs a NAME")
+    if args.action != "add" and (args.department or args.open311 or args.key is not None):
+        raise HotlineError("--department, --open311 and --key go only with tokens add")
+    if args.action == "add" and bool(args.department) == bool(args.open311):
+        raise HotlineError(
+            "tokens add needs exactly one of --department CODE and --open311 CHANNEL"
+        )
+    if args.key is not None and not args.open311:
+        raise HotlineError("--key goes only with --open311")
+    with Accounts.from_settings(settings, catalogue=Catalogue.load()) as accounts:
+        if args.action == "list":
+            tokens = accounts.list_tokens()
+            width = max([len(token.name) for token in tokens] + [4])
+            print(f"{'NAME':<{width}}  {'KIND':<10}  {'FOR':<22}  CREATED")
+            for token in tokens:
+                kind, scope = (
+                    ("department", token.department)
+                    if isinstance(token, DepartmentToken)
+                    else ("open311", token.channel)
+                )
+                created = time.strftime("%Y-%m-%d %H:%M", time.localtime(token.created_at))
+                print(f"{token.name:<{width}}  {kind:<10}  {scope:<22}  {created}")
+            return 0
+        if args.action == "revoke":
+            accounts.revoke(args.name)
+            print(f"revoked {args.name}")
+            return 0
+        if args.department:
+            secret = accounts.add_department_token(args.name, department=args.department)
+        else:
+            secret = accounts.add_api_key(args.name, channel=args.open311, key=args.key)
+    what = "token" if args.department else "API key"
+    print(secret)
+    print(f"hotline: {args.name}'s {what} will not be shown again: store it now", file=sys.stderr)
+    return 0
+
+
 def cmd_sla(args: argparse.Namespace) -> int:
     """Print a ticket's SLA deadlines as JSON (needs no broker or Redis)."""
     from datetime import datetime
@@ -698,6 +829,10 @@ def build_parser() -> argparse.ArgumentParser:
     services.add_argument("--broker-port", type=int, help="default $HOTLINE_BROKER_PORT or 19092")
     services.add_argument("--redis-port", type=int, help="default $HOTLINE_REDIS_PORT or 16379")
 
+    console = add("console", cmd_console)
+    console.add_argument("--host", default="0.0.0.0", help="address to listen on")
+    console.add_argument("--port", type=int, help="port (default: HOTLINE_CONSOLE_PORT, 8080)")
+
     worker = add("worker", cmd_worker)
     worker.add_argument("--model", help="pin this model directory (default: the registry)")
 
@@ -779,6 +914,23 @@ def build_parser() -> argparse.ArgumentParser:
     departments = add("departments", cmd_departments)
     departments.add_argument("action", choices=["list", "resolve"])
     departments.add_argument("name", nargs="?", help="a raw department name (resolve)")
+
+    users = add("users", cmd_users)
+    users.add_argument("action", choices=["add", "reset", "disable", "enable", "list"])
+    users.add_argument("username", nargs="?", help="the user's log-in name")
+    users.add_argument("--role", help="dispatcher, handler, callback or supervisor (add)")
+    users.add_argument("--department", help="a handler's department: code, name or alias (add)")
+    users.add_argument("--name", help="display name (add)")
+    users.add_argument(
+        "--password-stdin", action="store_true", help="read the password from one line of stdin"
+    )
+
+    tokens = add("tokens", cmd_tokens)
+    tokens.add_argument("action", choices=["add", "revoke", "list"])
+    tokens.add_argument("name", nargs="?", help="the token's or API key's name")
+    tokens.add_argument("--department", help="a department API token for this department (add)")
+    tokens.add_argument("--open311", choices=["web", "app"], help="an Open311 API key (add)")
+    tokens.add_argument("--key", help="the Open311 API key to store (default: a random one)")
 
     sla = add("sla", cmd_sla)
     sla.add_argument("action", choices=["deadline"])

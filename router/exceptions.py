@@ -38,3 +38,18 @@ class BadInputError(HotlineError):
 
 class CalendarError(ConfigurationError):
     """The working calendar does not know a year, or its override file is wrong."""
+
+
+class ActionError(HotlineError):
+    """A console or API request that cannot be carried out; ``status`` is its HTTP status
+    (400 bad input, 403 not for this role, 404 no such ticket here, 409 not in this state)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class LoginRequiredError(HotlineError):
+    """A console page was asked for without a live session: the console sends the browser
+    to the log-in page."""

@@ -36,6 +36,16 @@ ENVIRONMENT: dict[str, str] = {
     "HOTLINE_CALENDAR_OVERRIDES": "",  # empty: the packaged router/calendar_overrides.toml
     "HOTLINE_SLA_TICK_S": "5",  # how often the tracker looks for clocks at 80% and 100%
     "HOTLINE_CLOSED_RETENTION_DAYS": "30",  # closed tickets stay reopenable this long
+    "HOTLINE_CONSOLE_PORT": "8080",  # the agents' web console, its JSON API and Open311
+    "HOTLINE_ACCOUNTS_DB": "",  # empty: $HOTLINE_HOME/console/accounts.sqlite3
+    "HOTLINE_SESSION_TTL_S": "28800",  # a console session expires after 8 h without use
+    "HOTLINE_COOKIE_SECURE": "0",  # 1: session cookies only over HTTPS (production)
+    "HOTLINE_CLAIM_TIMEOUT_S": "1800",  # an untouched claim returns to the queue after this
+    "HOTLINE_LOGIN_ATTEMPTS": "5",  # failed log-ins allowed per user and address per window
+    "HOTLINE_LOGIN_WINDOW_S": "900",
+    "HOTLINE_OPEN311_POSTS": "30",  # Open311 requests allowed per API key and address per window
+    "HOTLINE_OPEN311_WINDOW_S": "60",
+    "HOTLINE_CONSOLE_REFRESH_S": "5",  # how often console pages refresh their lists
 }
 
 
@@ -76,6 +86,16 @@ class Settings:
     calendar_overrides: Path = PACKAGE_DIR / "calendar_overrides.toml"
     sla_tick_s: float = 5.0
     closed_retention_days: float = 30.0
+    console_port: int = 8080
+    accounts_db: Path = Path("var/console/accounts.sqlite3")
+    session_ttl_s: int = 28_800
+    cookie_secure: bool = False
+    claim_timeout_s: int = 1800
+    login_attempts: int = 5
+    login_window_s: int = 900
+    open311_posts: int = 30
+    open311_window_s: int = 60
+    console_refresh_s: float = 5.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -83,6 +103,7 @@ class Settings:
         home = Path(_env("HOTLINE_HOME"))
         model_dir = _env("HOTLINE_MODEL_DIR")
         registry = _env("HOTLINE_MODEL_REGISTRY")
+        accounts_db = _env("HOTLINE_ACCOUNTS_DB")
         return cls(
             kafka_bootstrap_servers=_env("KAFKA_BOOTSTRAP_SERVERS"),
             redis_url=_env("REDIS_URL"),
@@ -113,6 +134,18 @@ class Settings:
             ),
             sla_tick_s=float(_env("HOTLINE_SLA_TICK_S")),
             closed_retention_days=float(_env("HOTLINE_CLOSED_RETENTION_DAYS")),
+            console_port=int(_env("HOTLINE_CONSOLE_PORT")),
+            accounts_db=(
+                Path(accounts_db) if accounts_db else home / "console" / "accounts.sqlite3"
+            ),
+            session_ttl_s=int(_env("HOTLINE_SESSION_TTL_S")),
+            cookie_secure=_env("HOTLINE_COOKIE_SECURE") == "1",
+            claim_timeout_s=int(_env("HOTLINE_CLAIM_TIMEOUT_S")),
+            login_attempts=int(_env("HOTLINE_LOGIN_ATTEMPTS")),
+            login_window_s=int(_env("HOTLINE_LOGIN_WINDOW_S")),
+            open311_posts=int(_env("HOTLINE_OPEN311_POSTS")),
+            open311_window_s=int(_env("HOTLINE_OPEN311_WINDOW_S")),
+            console_refresh_s=float(_env("HOTLINE_CONSOLE_REFRESH_S")),
         )
 
     def with_endpoints(self, *, kafka_bootstrap_servers: str, redis_url: str) -> Settings:

@@ -29,6 +29,7 @@ from prometheus_client import Gauge
 from router.exceptions import BadInputError, CalendarError, UnknownDepartmentError
 from router.lifecycle import Effect, Lifecycle, TicketState
 from router.metrics import TIMED_CLOCKS, Metrics
+from router.readmodel import Change, history_entry
 from router.stages import Outgoing, Record, dead_letter
 from topics.alerts import ALERTS, SlaAlert
 from topics.catalogue import ROUTED
@@ -143,6 +144,8 @@ class Tracker:
         self.metrics = metrics
         self.closed_retention_s = closed_retention_s
         self.index = TicketIndex()
+        #: every write since the last :meth:`drain`, for the console's read model
+        self.changes: list[Change] = []
         self._gauged: set[tuple[str, str]] = set()  # (gauge, department) label sets in use
         self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
 
@@ -178,7 +181,20 @@ class Tracker:
             return
         state = self.lifecycle.open(ticket, partition=record.partition)
         state.offsets[record.topic] = record.offset
-        self._write(table, key, state.to_dict())
+        routing = ticket.routing
+        assert routing is not None
+        routed = history_entry(
+            "routed",
+            at=routing.routed_at or ticket.received_at,
+            actor="router",
+            role="system",
+            department=routing.department,
+            method=routing.method,
+            confidence=round(routing.confidence, 4),
+            model_version=routing.model_version or None,
+            rule=routing.rule,
+        )
+        self._write(table, key, state.to_dict(), history=[routed])
 
     def _apply(self, table: Table, record: Record) -> None:
         event = TicketEvent.from_json(record.value or b"")
@@ -192,13 +208,20 @@ class Tracker:
             self._consumed(table, key, stored, record)
             return
         state = TicketState.from_dict(stored)
+        entry = event.to_dict()
+        entry.pop("schema_version")
+        kind, at = entry.pop("type"), entry.pop("at")
         try:
             effects = self.lifecycle.apply(state, event)
-        except BadInputError:
+        except BadInputError as error:
             self._consumed(table, key, stored, record)
+            refused = history_entry(kind, at=at, **entry, refused=error.reason, detail=error.detail)
+            self.changes.append(
+                Change(ticket_id=event.ticket_id, old=stored, new=stored, history=[refused])
+            )
             raise
         state.offsets[record.topic] = record.offset
-        self._write(table, key, state.to_dict())
+        self._write(table, key, state.to_dict(), history=[history_entry(kind, at=at, **entry)])
         self._child(self.metrics.lifecycle_events, event.type).inc()
         self.count(effects)
 
@@ -207,14 +230,27 @@ class Tracker:
         offsets = {**stored["offsets"], record.topic: record.offset}
         self._write(table, key, {**stored, "offsets": offsets})
 
-    def _write(self, table: Table, key: bytes, stored: dict) -> None:
+    def _write(
+        self, table: Table, key: bytes, stored: dict, *, history: list[dict] | None = None
+    ) -> None:
+        if history is not None:  # a change the console shows (not a bare offset update)
+            old = table.get(key)
+            self.changes.append(
+                Change(ticket_id=key.decode(), old=old, new=stored, history=history)
+            )
         table[key] = stored
         self.index.update(key, stored, retention_s=self.closed_retention_s)
 
     def forget(self, table: Table, key: bytes) -> None:
         """Remove a ticket's state from the table (its retention is over)."""
+        self.changes.append(Change(ticket_id=key.decode(), old=table.get(key), new=None))
         del table[key]
         self.index.update(key, None, retention_s=self.closed_retention_s)
+
+    def drain(self) -> list[Change]:
+        """The changes recorded since the last call, oldest first."""
+        changes, self.changes = self.changes, []
+        return changes
 
     def _child(self, metric: Any, *labels: str) -> Any:
         """``metric.labels(*labels)``, looked up once (it costs ~3 µs a call)."""
@@ -261,6 +297,11 @@ class Tracker:
         index = self.index
         if index.partitions != frozenset(partitions):
             index.rebuild(table, frozenset(partitions), retention_s=self.closed_retention_s)
+            self.changes.extend(  # the read model may have missed writes: rewrite it
+                Change(ticket_id=key.decode(), old=None, new=stored)
+                for key, stored in list(table.items())
+                if stored is not None and stored["partition"] in partitions
+            )
         found: list[Due] = []
         for key in index.due_keys(now):
             stored = table.get(key)
@@ -298,7 +339,21 @@ class Tracker:
             return
         state = TicketState.from_dict(stored)
         effects = self.lifecycle.mark(state, alerts)
-        self._write(table, key, state.to_dict())
+        entries = [
+            history_entry(
+                "alert",
+                at=alert.at,
+                actor="tracker",
+                role="system",
+                level=alert.level,
+                clock=alert.clock,
+                department=alert.department,
+                reason=alert.reason,
+                alert_id=alert.alert_id,
+            )
+            for alert in alerts
+        ]
+        self._write(table, key, state.to_dict(), history=entries)
         for alert in alerts:
             self._child(self.metrics.sla_alerts, alert.department, alert.level, alert.clock).inc()
         self.count(effects)

@@ -3,11 +3,13 @@ a real Redis server and a worker process, all on random loopback ports."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -156,3 +158,77 @@ def running(
         yield Running(settings=settings, web_port=web_port, log_path=log_path)
     finally:
         stop_process(worker)
+
+
+def deliver_routed(settings: Settings, tickets: list[Ticket]) -> None:
+    """Do what the route stage does with routed tickets: queue them in Redis (the ticket
+    read model) and publish them on tickets.routed, for tests that choose the department."""
+    import redis.asyncio as aioredis
+    from kafka import KafkaProducer
+
+    from router.queues import QueueWriter
+    from topics.catalogue import ROUTED
+
+    async def enqueue() -> None:
+        client = aioredis.Redis.from_url(settings.redis_url)
+        try:
+            writer = QueueWriter(client=client, dedup_ttl_s=3600)
+            await writer.enqueue([(t, t.to_json()) for t in tickets])
+        finally:
+            await client.aclose()
+
+    asyncio.run(enqueue())
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+    try:
+        for ticket in tickets:
+            producer.send(ROUTED, key=ticket.ticket_id.encode(), value=ticket.to_json()).get(30)
+    finally:
+        producer.close()
+
+
+@dataclass(frozen=True)
+class ConsoleServer:
+    """The console served over HTTP on a loopback port, against the session's worker."""
+
+    url: str
+    console: object  # router.console.context.Console
+    settings: Settings
+
+    def add_user(self, username: str, role: str, department: str | None = None) -> str:
+        """Create a user (password ``username + "-pass"``); returns the password."""
+        password = username + "-pass"
+        self.console.accounts.add_user(  # type: ignore[attr-defined]
+            username, role=role, password=password, department=department
+        )
+        return password
+
+
+@pytest.fixture(scope="session")
+def console_server(
+    running: Running, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ConsoleServer]:
+    """``hotline console`` in a thread (uvicorn), with its own accounts database."""
+    import uvicorn
+
+    from router.console.context import Console
+    from router.console.server import create_app
+
+    settings = replace(
+        running.settings,
+        accounts_db=tmp_path_factory.mktemp("console") / "accounts.sqlite3",
+        console_refresh_s=1.0,
+    )
+    console = Console.from_settings(settings, catalogue=Catalogue.load())
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(console), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, name="console", daemon=True)
+    thread.start()
+    wait_until(lambda: server.started, timeout_s=30, what="the console to start")
+    try:
+        yield ConsoleServer(url=f"http://127.0.0.1:{port}", console=console, settings=settings)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        console.close()
