@@ -1,5 +1,8 @@
-"""``hotline demo``: embedded services, the worker, the simulator and the simulated staff who
-act on routed tickets, with a running summary."""
+"""``hotline demo``: embedded services, the worker, the console with its demo accounts, the
+simulator and the simulated staff who act on routed tickets, with a running summary.
+
+Simulated staff leave the demo handler's department (:data:`HUMAN_DEPARTMENT`) and half of
+the triaged tickets to the people logged in at the console."""
 
 from __future__ import annotations
 
@@ -12,9 +15,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from classifiers.registry import serving_model
 from router import simulator
+from router.console.accounts import Accounts
 from router.departments import TRIAGE, Catalogue
 from router.embedded import resolved
-from router.processes import start_worker, stop_process, worker_env
+from router.processes import start_console, start_worker, stop_process, worker_env
 from router.queues import queue_depths
 from router.settings import Settings
 from router.staff_simulator import StaffSimulator
@@ -22,6 +26,32 @@ from topics.admin import ensure_topics
 from topics.schemas import CHANNELS
 
 SUMMARY_EVERY_S = 10.0
+HUMAN_DEPARTMENT = "URBAN_MANAGEMENT"
+DEMO_PASSWORD = "hotline-demo"
+#: user name, role, department, display name: the README lists them
+DEMO_ACCOUNTS: tuple[tuple[str, str, str | None, str], ...] = (
+    ("dispatcher", "dispatcher", None, "派单员 Dispatcher"),
+    ("handler", "handler", HUMAN_DEPARTMENT, "城管处理人 Handler"),
+    ("callback", "callback", None, "回访员 Callback agent"),
+    ("supervisor", "supervisor", None, "督办员 Supervisor"),
+)
+OPEN311_DEMO_KEY = "demo"
+
+
+def seed_accounts(settings: Settings, catalogue: Catalogue) -> None:
+    """Create the demo accounts and the Open311 key ``demo`` (app channel) if missing."""
+    with Accounts.from_settings(settings, catalogue=catalogue) as accounts:
+        for username, role, department, name in DEMO_ACCOUNTS:
+            if accounts.get_user(username) is None:
+                accounts.add_user(
+                    username,
+                    role=role,
+                    password=DEMO_PASSWORD,
+                    department=department,
+                    display_name=name,
+                )
+        if accounts.check_api_key(OPEN311_DEMO_KEY) is None:
+            accounts.add_api_key("demo-app", channel="app", key=OPEN311_DEMO_KEY)
 
 
 def run_demo(
@@ -44,13 +74,22 @@ def run_demo(
             settings, HOTLINE_BROKER_SESSION_TIMEOUT_S="4", HOTLINE_BROKER_REBALANCE_TIMEOUT_S="4"
         )
         worker = start_worker(env, log_path=log_path)
+        seed_accounts(settings, catalogue)
+        console_log = settings.home / "logs" / "console.log"
+        console = start_console(env, log_path=console_log, port=settings.console_port)
         stop = threading.Event()
         feeder = threading.Thread(
             target=_feed, args=(settings, rate, stop), name="simulator", daemon=True
         )
         feeder.start()
         threads = [feeder]
-        staff = StaffSimulator(seed=int(time.time())) if lifecycle else None
+        staff = (
+            StaffSimulator(
+                seed=int(time.time()), humans=frozenset({HUMAN_DEPARTMENT}), human_triage=0.5
+            )
+            if lifecycle
+            else None
+        )
         if staff is not None:
             threads.append(
                 threading.Thread(
@@ -72,6 +111,9 @@ def run_demo(
                 if worker.poll() is not None:
                     print(f"the worker exited with code {worker.returncode}: see {log_path}")
                     return 1
+                if console.poll() is not None:
+                    print(f"the console exited with code {console.returncode}: see {console_log}")
+                    return 1
                 _summary(
                     queue_depths(client, queues),
                     received_by_channel(settings.web_port),
@@ -85,6 +127,7 @@ def run_demo(
             stop.set()
             for thread in threads:
                 thread.join(timeout=10)
+            stop_process(console)
             stop_process(worker)
     return 0
 
@@ -111,6 +154,9 @@ def _banner(settings: Settings, rate: float, log_path: object) -> None:
   redis     {settings.redis_url}
   metrics   http://127.0.0.1:{settings.web_port}/metrics
   worker    log in {log_path}
+  console   http://127.0.0.1:{settings.console_port}/  (API docs /api/docs, Open311 /open311/v2/)
+            log in as {", ".join(a[0] for a in DEMO_ACCOUNTS)}, password {DEMO_PASSWORD}
+            (the handler works {HUMAN_DEPARTMENT}; simulated staff leave it to you)
   In another terminal:
     export KAFKA_BOOTSTRAP_SERVERS={settings.kafka_bootstrap_servers} REDIS_URL={settings.redis_url}
     .venv/bin/hotline queues              # tickets per department queue

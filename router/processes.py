@@ -1,4 +1,5 @@
-"""Starting and stopping the worker as a child process (demo, benchmark, integration tests)."""
+"""Starting and stopping the worker and the console as child processes (demo, benchmark,
+integration tests)."""
 
 from __future__ import annotations
 
@@ -30,10 +31,19 @@ def worker_env(settings: Settings, **overrides: str) -> dict[str, str]:
 
 def start_worker(env: dict[str, str], *, log_path: Path) -> subprocess.Popen[bytes]:
     """Start ``hotline worker`` with ``env``, its output going to ``log_path``."""
+    return _start(["worker"], env, log_path)
+
+
+def start_console(env: dict[str, str], *, log_path: Path, port: int) -> subprocess.Popen[bytes]:
+    """Start ``hotline console --port port`` with ``env``, its output going to ``log_path``."""
+    return _start(["console", "--port", str(port)], env, log_path)
+
+
+def _start(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log_file:
         return subprocess.Popen(
-            [sys.executable, "-m", "router.cli", "worker"],
+            [sys.executable, "-m", "router.cli", *command],
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,

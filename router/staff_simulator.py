@@ -89,11 +89,22 @@ def _pick_other(rng: random.Random, ticket: Ticket, *exclude: str) -> str:
 
 
 def plan_events(
-    ticket: Ticket, *, rng: random.Random, now: float
+    ticket: Ticket,
+    *,
+    rng: random.Random,
+    now: float,
+    humans: frozenset[str] = frozenset(),
+    human_triage: float = 0.0,
 ) -> list[tuple[float, TicketEvent]]:
     """The events staff record for ``ticket`` routed at ``now`` (epoch seconds), each with
-    the instant it falls due; every sequence is legal for the lifecycle tracker."""
-    if ticket.routing is None:
+    the instant it falls due; every sequence is legal for the lifecycle tracker.
+
+    Tickets routed to a department of ``humans`` are left to the people at the console,
+    and so is a ``human_triage`` share of the triaged and of the returned ones; simulated
+    staff never send a ticket to those departments."""
+    if ticket.routing is None or ticket.routing.department in humans:
+        return []
+    if ticket.routing.department == TRIAGE and rng.random() < human_triage:
         return []
     planned: list[tuple[float, TicketEvent]] = []
     t = now
@@ -120,14 +131,17 @@ def plan_events(
         add(after, kind, f"h-{department}-{handler}", "handler", department=department, **fields)
 
     if department == TRIAGE:
-        department = _pick_other(rng, ticket)
+        department = _pick_other(rng, ticket, *humans)
         dispatch(department)
     if rng.random() < SHARE_RETURNED:
-        suggested = _pick_other(rng, ticket, department)
+        suggested = _pick_other(rng, ticket, department, *humans)
         reason = rng.choice(RETURN_REASONS)
         handle((2, 20), ev.RETURNED, reason=reason, suggested_department=suggested)
+        if rng.random() < human_triage:  # back at the desk: a person dispatches it again
+            return planned
         if rng.random() < 0.2:  # the dispatcher knows better than the suggestion
-            suggested = rng.choice([c for c in _department_codes() if c != department])
+            others = [c for c in _department_codes() if c != department and c not in humans]
+            suggested = rng.choice(others)
         department = suggested
         dispatch(department)
     urged = rng.random() < SHARE_URGED
@@ -166,16 +180,33 @@ class StaffSimulator:
     """Schedules the planned events of each routed ticket and sends them when due; keeps
     counts of what it sent for the demo's summary."""
 
-    def __init__(self, *, seed: int, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        clock: Callable[[], float] = time.time,
+        humans: frozenset[str] = frozenset(),
+        human_triage: float = 0.0,
+    ) -> None:
+        """``humans`` and ``human_triage``: what is left to people (see :func:`plan_events`)."""
         self.rng = random.Random(seed)
         self.clock = clock
+        self.humans = humans
+        self.human_triage = human_triage
         self.sent: Counter[str] = Counter()  # event type, and "callback:<rating>"
         self._heap: list[tuple[float, int, TicketEvent]] = []
         self._seq = 0
 
     def add(self, ticket: Ticket) -> None:
         """Plan ``ticket``'s events from now on."""
-        for due, event in plan_events(ticket, rng=self.rng, now=self.clock()):
+        planned = plan_events(
+            ticket,
+            rng=self.rng,
+            now=self.clock(),
+            humans=self.humans,
+            human_triage=self.human_triage,
+        )
+        for due, event in planned:
             heapq.heappush(self._heap, (due, self._seq, event))
             self._seq += 1
 

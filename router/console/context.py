@@ -23,6 +23,19 @@ from topics.events import EVENTS, TicketEvent
 PUBLISH_TIMEOUT_S = 10.0
 
 
+def make_producer(bootstrap_servers: str) -> KafkaProducer:
+    """The console's kafka-python producer: acks from all replicas, and a send that gives
+    up after 5 s when the broker cannot be reached (the agent sees an error at once)."""
+    return KafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        acks="all",
+        linger_ms=0,
+        max_block_ms=5000,
+        request_timeout_ms=8000,
+        client_id="hotline-console",
+    )
+
+
 @dataclass(kw_only=True)
 class Console:
     """The console's collaborators, built once per process by :meth:`from_settings`."""
@@ -43,12 +56,7 @@ class Console:
         """Connect to the configured Redis and broker and open the accounts database."""
         client = redis.Redis.from_url(settings.redis_url)
         try:
-            producer = KafkaProducer(
-                bootstrap_servers=settings.kafka_bootstrap_servers,
-                acks="all",
-                linger_ms=0,
-                client_id="hotline-console",
-            )
+            producer = make_producer(settings.kafka_bootstrap_servers)
         except KafkaError as exc:
             raise ServiceError(f"the console cannot reach the broker: {exc}") from exc
         return cls(

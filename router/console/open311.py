@@ -205,18 +205,6 @@ class Open311Error(Exception):
         self.retry_after = retry_after
 
 
-def make_producer(bootstrap_servers: str) -> KafkaProducer:
-    """A kafka-python producer fit for :func:`open311_router`: acks from all replicas, and
-    a send that gives up after 5 s when the broker cannot be reached."""
-    return KafkaProducer(
-        bootstrap_servers=bootstrap_servers,
-        acks="all",
-        max_block_ms=5000,
-        request_timeout_ms=8000,
-        client_id="hotline-open311",
-    )
-
-
 # -- rendering -------------------------------------------------------------------------------
 
 
@@ -721,7 +709,8 @@ def open311_router(
     """The Open311 GeoReport v2 endpoints under ``/open311/v2`` (tag "Open311").
 
     ``producer`` should acknowledge with ``acks="all"`` and have a short ``max_block_ms``
-    (see :func:`make_producer`); a send not acknowledged within ``send_timeout_s`` answers 503.
+    (see :func:`router.console.context.make_producer`); a send not acknowledged within
+    ``send_timeout_s`` answers 503.
     """
     api = Open311(
         settings=settings,

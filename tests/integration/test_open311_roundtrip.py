@@ -17,7 +17,8 @@ from fastapi import FastAPI
 from georeport import GeoReport
 
 from router.console.accounts import Accounts
-from router.console.open311 import make_producer, open311_router
+from router.console.context import make_producer
+from router.console.open311 import open311_router
 from router.console.ratelimit import RateLimiter
 from router.departments import Catalogue
 from router.embedded import free_port

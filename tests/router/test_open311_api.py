@@ -21,12 +21,12 @@ from fastapi.testclient import TestClient
 from kafka.errors import KafkaTimeoutError
 
 from router.console.accounts import Accounts
+from router.console.context import make_producer
 from router.console.open311 import (
     REQUEST_PREFIX,
     REQUESTS,
     RETENTION_S,
     SERVICES,
-    make_producer,
     open311_router,
 )
 from router.console.ratelimit import RateLimiter
