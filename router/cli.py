@@ -810,6 +810,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return run_tracker_bench(
             settings, tickets=args.tracker_tickets, events=args.tracker_events, as_json=args.json
         )
+    if args.console:
+        from router.console_bench import run_console_bench
+
+        return run_console_bench(
+            settings,
+            tickets=args.console_tickets,
+            requests=args.console_requests,
+            as_json=args.json,
+        )
     return run_bench(settings, n=args.n, rate=args.rate, as_json=args.json)
 
 
@@ -969,6 +978,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--train-n", type=int, default=100_000, help="work orders to train on")
     bench.add_argument("--train-folds", type=int, default=5, help="hotline train --folds")
+    bench.add_argument(
+        "--console", action="store_true", help="measure the console's pages instead (see docs)"
+    )
+    bench.add_argument(
+        "--console-tickets", type=int, default=10_000, help="open tickets in the department"
+    )
+    bench.add_argument("--console-requests", type=int, default=500, help="timed requests per page")
     return parser
 
 

@@ -367,9 +367,8 @@ def _wait_up(httpx: Any, url: str, proc: subprocess.Popen[bytes], log_path: Path
     raise ServiceError(f"the console did not answer in {STARTUP_TIMEOUT_S:.0f} s")
 
 
-def login(httpx: Any, url: str, username: str, password: str) -> Any:
-    """A keep-alive client logged in as ``username`` through the log-in form."""
-    client = httpx.Client(base_url=url, timeout=60)
+def login(client: Any, username: str, password: str) -> None:
+    """Log ``client`` (keep-alive, with a cookie jar) in as ``username`` through the form."""
     form = client.get("/login")
     found = _CSRF.search(form.text)
     if form.status_code != 200 or found is None:
@@ -380,7 +379,6 @@ def login(httpx: Any, url: str, username: str, password: str) -> Any:
     )
     if answer.status_code != 303:
         raise ServiceError(f"logging in as {username} answered {answer.status_code}")
-    return client
 
 
 def _status(pid: int) -> dict[str, float]:
@@ -539,9 +537,11 @@ def console_bench(
         stack.callback(stop_process, proc)
         _wait_up(httpx, url, proc, log_path)
 
-        handler = stack.enter_context(login(httpx, url, "bench-handler", _PASSWORD))
-        dispatcher = stack.enter_context(login(httpx, url, "bench-dispatcher", _PASSWORD))
-        supervisor = stack.enter_context(login(httpx, url, "bench-supervisor", _PASSWORD))
+        clients = {}
+        for role in ("handler", "dispatcher", "supervisor"):
+            clients[role] = stack.enter_context(httpx.Client(base_url=url, timeout=60))
+            login(clients[role], f"bench-{role}", _PASSWORD)
+        handler, dispatcher, supervisor = clients.values()
         api = stack.enter_context(
             httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {token}"})
         )

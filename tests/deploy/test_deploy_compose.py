@@ -137,6 +137,20 @@ def test_the_console_runs_from_the_same_image(services: dict[str, dict[str, Any]
     assert WORKER_ENV["REDIS_URL"] == environment(console)["REDIS_URL"]
 
 
+def test_the_console_keeps_its_accounts_on_a_volume(
+    services: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from router.settings import Settings
+
+    console = services["console"]
+    for name, value in environment(console).items():
+        if name.startswith("HOTLINE_") and name.endswith(("_HOME", "_DB")):
+            monkeypatch.setenv(name, str(value))
+    folder = str(PurePosixPath(Settings.from_env().accounts_db).parent)
+    assert folder in mounts(console), "the accounts database must outlive the container"
+    assert not is_host_path(mounts(console)[folder])
+
+
 def test_hotline_variables_are_settings_the_code_reads(services: dict[str, Any]) -> None:
     for name, service in services.items():
         for variable in environment(service):
