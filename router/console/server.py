@@ -7,10 +7,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import uvicorn
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from router.console import api, web
 from router.console.auth import session_of
@@ -79,7 +80,13 @@ def create_app(console: Console) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith(("/api/", "/open311/")):
+        if request.url.path.startswith("/open311/"):  # GeoReport's error list
+            return JSONResponse(
+                [{"code": exc.status_code, "description": str(exc.detail)}],
+                status_code=exc.status_code,
+                headers=exc.headers,
+            )
+        if request.url.path.startswith("/api/"):
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )

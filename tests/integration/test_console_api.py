@@ -101,6 +101,8 @@ def test_anonymous_calls_get_401_and_pages_send_to_login(console_server: Console
         assert anonymous.get("/api/tickets/x").status_code == 401
         page = anonymous.get("/triage")
         assert page.status_code == 303 and page.headers["location"] == "/login"
+        missing = anonymous.get("/open311/v2/nothing/here.json")
+        assert missing.status_code == 404 and missing.json()[0]["code"] == 404
         docs = anonymous.get("/api/openapi.json").json()
         assert "/api/queue" in docs["paths"] and "/api/tickets/{ticket_id}/actions" in docs["paths"]
 
