@@ -169,13 +169,18 @@ class TicketState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TicketState:
-        """Rebuild a state stored by :meth:`to_dict`."""
+        """Rebuild a state stored by :meth:`to_dict`, sharing nothing with ``data`` (the
+        lifecycle changes its lists and mappings in place)."""
         values = dict(data)
         values["clocks"] = {n: Clock.from_dict(c) for n, c in data.get("clocks", {}).items()}
+        for name in _MUTABLE_FIELDS:
+            if name in values:
+                values[name] = type(values[name])(values[name])
         return cls(**values)
 
 
 _STATE_FIELDS = tuple(f.name for f in fields(TicketState))
+_MUTABLE_FIELDS = ("generations", "escalations", "pending_escalations", "event_ids", "offsets")
 
 
 def _ts(text: str) -> float:

@@ -157,17 +157,15 @@ class Tracker:
                 self._open(table, record)
             else:
                 self._apply(table, record)
-        except BadInputError as error:
-            return self._reject(record, error)
-        except CalendarError as exc:  # a deadline in a year no calendar knows yet
-            log.error("%s", exc)
-            return self._reject(record, BadInputError("unknown_calendar_year", str(exc)))
-        except UnknownDepartmentError as exc:
-            return self._reject(record, BadInputError("invalid_field", str(exc)))
         except Exception as exc:  # no record may stop the tracker; its state is untouched
-            log.exception("tracking %s:%s@%s failed", record.topic, record.partition, record.offset)
-            detail = f"{type(exc).__name__}: {exc}"
-            return self._reject(record, BadInputError("processing_error", detail))
+            error = as_refusal(exc)
+            if error.reason == "processing_error":
+                log.exception(
+                    "tracking %s:%s@%s failed", record.topic, record.partition, record.offset
+                )
+            elif isinstance(exc, CalendarError):  # a deadline in a year no calendar knows yet
+                log.error("%s", exc)
+            return self._reject(record, error)
         return []
 
     def _reject(self, record: Record, error: BadInputError) -> list[Outgoing]:
@@ -213,8 +211,9 @@ class Tracker:
         kind, at = entry.pop("type"), entry.pop("at")
         try:
             effects = self.lifecycle.apply(state, event)
-        except BadInputError as error:
+        except Exception as exc:  # the ticket stays as it was; handle() dead-letters the event
             self._consumed(table, key, stored, record)
+            error = as_refusal(exc)
             refused = history_entry(kind, at=at, **entry, refused=error.reason, detail=error.detail)
             self.changes.append(
                 Change(ticket_id=event.ticket_id, old=stored, new=stored, history=[refused])
@@ -362,6 +361,17 @@ class Tracker:
     def alert_records(alerts: Iterable[SlaAlert]) -> list[Outgoing]:
         """The ``sla.alerts`` records of ``alerts``."""
         return [(ALERTS, alert.ticket_id.encode(), alert.to_json()) for alert in alerts]
+
+
+def as_refusal(exc: Exception) -> BadInputError:
+    """The dead-letter reason and detail of a record the tracker could not apply."""
+    if isinstance(exc, BadInputError):
+        return exc
+    if isinstance(exc, CalendarError):
+        return BadInputError("unknown_calendar_year", str(exc))
+    if isinstance(exc, UnknownDepartmentError):
+        return BadInputError("invalid_field", str(exc))
+    return BadInputError("processing_error", f"{type(exc).__name__}: {exc}")
 
 
 def _breached(stored: dict) -> bool:

@@ -130,14 +130,16 @@ def available(actor: Actor, state: Mapping) -> list[Action]:
             continue
         if state["status"] not in ALLOWED_IN[action.event]:
             continue
-        if not _fits(action, state):
+        if not _fits(action, state, actor.role):
             continue
         found.append(action)
     return found
 
 
-def _fits(action: Action, state: Mapping) -> bool:
+def _fits(action: Action, state: Mapping, role: str) -> bool:
     name = action.name
+    if name == "close" and role == "callback":
+        return False  # a callback agent closes by recording the callback
     if name == "pause":
         return not state["paused"]
     if name == "resume":
