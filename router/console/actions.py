@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from router.departments import TRIAGE, Catalogue
 from router.exceptions import ActionError, BadInputError, UnknownDepartmentError
@@ -224,7 +224,7 @@ def _department(catalogue: Catalogue, value: str | None, *, required: bool) -> s
             raise ActionError(400, "choose a department")
         return None
     try:
-        return catalogue.resolve(value.split(" ", 1)[0]).code
+        return catalogue.resolve(value.split(" ", 1)[0].upper()).code
     except UnknownDepartmentError:
         try:
             return catalogue.resolve(value).code
@@ -256,8 +256,10 @@ def _events(
 ) -> list[ev.TicketEvent]:
     name = action.name
 
-    def event(kind: str, **fields: object) -> ev.TicketEvent:
-        return ev.TicketEvent(type=kind, **base, **fields)  # type: ignore[arg-type]
+    def event(kind: str, *, after_ms: int = 0, **fields: object) -> ev.TicketEvent:
+        # a follow-up event is a millisecond later, so the history keeps the order
+        at = base["at"] + timedelta(milliseconds=after_ms)
+        return ev.TicketEvent(type=kind, **{**base, "at": at}, **fields)  # type: ignore[arg-type]
 
     def reason(required: bool) -> str | None:
         return _text(form, "reason", limit=MAX_REASON, required=required)
@@ -313,6 +315,6 @@ def _callback(
     first = event(ev.CALLBACK, rating=rating, resolved=resolved, note=note)
     if rating == "不满意":
         reason = "回访不满意 citizen not satisfied" + (f": {note}" if note else "")
-        return [first, event(ev.REOPENED, reason=reason[:MAX_REASON])]
+        return [first, event(ev.REOPENED, after_ms=1, reason=reason[:MAX_REASON])]
     closing = "citizen not reached" if rating == "unreachable" else f"回访{rating}"
-    return [first, event(ev.CLOSED, reason=closing)]
+    return [first, event(ev.CLOSED, after_ms=1, reason=closing)]

@@ -26,7 +26,8 @@ def session_of(request: Request) -> Session | None:
     """The caller's live session, if the account still allows it (not disabled, password
     not reset since the log-in)."""
     console = console_of(request)
-    session = console.sessions.get(request.cookies.get(COOKIE))
+    refresh = request.query_params.get("fragment") == "1"  # the page's own polling
+    session = console.sessions.get(request.cookies.get(COOKIE), touch=not refresh)
     if session is None:
         return None
     user = console.accounts.get_user(session.username)

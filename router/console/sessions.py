@@ -65,15 +65,17 @@ class Sessions:
         self.client.set(_key(token), json.dumps(asdict(session)), ex=self.ttl_s)
         return token
 
-    def get(self, token: str | None) -> Session | None:
-        """The live session of a cookie value (its expiry pushed back), or None."""
+    def get(self, token: str | None, *, touch: bool = True) -> Session | None:
+        """The live session of a cookie value, or None; ``touch`` pushes its expiry back
+        (a page's own background refresh does not: an idle session still ends)."""
         if not token:
             return None
         key = _key(token)
         with self.client.pipeline(transaction=False) as pipe:
             pipe.get(key)
-            pipe.expire(key, self.ttl_s)  # a no-op when the session is gone
-            raw, _ = pipe.execute()
+            if touch:
+                pipe.expire(key, self.ttl_s)  # a no-op when the session is gone
+            raw = pipe.execute()[0]
         return Session(**json.loads(raw)) if raw is not None else None
 
     def end(self, token: str | None) -> None:

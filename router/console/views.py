@@ -20,6 +20,7 @@ from topics.schemas import TZ
 GREEN, YELLOW, RED, PAUSED = "green", "yellow", "red", "paused"
 CLOCK_NAMES = {"sign": "签收 sign", "contact": "联系 contact", "resolve": "办结 resolve"}
 CLOCK_NAMES["callback"] = "回访 callback"
+_CLOCK_ORDER = {name: i for i, name in enumerate(CLOCK_NAMES)}
 _PHONE = re.compile(r"(\d{3})\d+(\d{4})")
 
 
@@ -181,7 +182,10 @@ def ticket_view(
         "status": state["status"],
         "department": state["department"],
         "department_name": department_name(catalogue, state["department"]),
-        "clocks": [clock_view(n, c, now) for n, c in state["clocks"].items()],
+        "clocks": [
+            clock_view(n, c, now)
+            for n, c in sorted(state["clocks"].items(), key=lambda item: _CLOCK_ORDER[item[0]])
+        ],
         "paused": state["paused"],
         "breaches": state["breaches"],
         "urged": state["urged"],
