@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import re
 import statistics
@@ -490,6 +491,7 @@ def console_bench(
         import httpx
     except ImportError as exc:
         raise ServiceError("the console bench needs httpx: pip install -e '.[dev]'") from exc
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
     catalogue = Catalogue.load()
     rng = random.Random(5)
     with ExitStack() as stack:

@@ -20,6 +20,7 @@ partitions when it takes them over, and a list entry whose state has moved on is
 
 from __future__ import annotations
 
+import heapq
 import json
 import time
 from collections.abc import Iterable, Sequence
@@ -235,13 +236,34 @@ class ReadModel:
             for i, code in enumerate(codes)
         }
 
-    def overdue(
-        self, codes: Iterable[str], *, now: float | None = None, limit: int = 200
-    ) -> list[Listed]:
-        """Tickets past a deadline in any of ``codes``' queues, most overdue first."""
+    def overdue(self, codes: Iterable[str], *, now: float | None = None, limit: int = 50) -> Page:
+        """The ``limit`` most overdue tickets across ``codes``' queues, most overdue first,
+        and how many are overdue in all (reads only the tickets it returns)."""
         now = time.time() if now is None else now
-        found: list[Listed] = []
-        for code in codes:
-            found.extend(self.page(DUE_PREFIX + code, count=limit, max_score=now).items)
+        codes = list(codes)
+        with self.client.pipeline(transaction=False) as pipe:
+            for code in codes:
+                pipe.zcount(DUE_PREFIX + code, "-inf", now)
+                pipe.zrangebyscore(
+                    DUE_PREFIX + code, "-inf", now, start=0, num=limit, withscores=True
+                )
+            replies = pipe.execute()
+        total = sum(replies[0::2])
+        ranked = heapq.nsmallest(
+            limit,
+            (
+                (score, code, member)
+                for code, members in zip(codes, replies[1::2], strict=True)
+                for member, score in members
+            ),
+        )
+        chosen: dict[str, list[tuple[bytes, float]]] = {}
+        for score, code, member in ranked:
+            chosen.setdefault(code, []).append((member, score))
+        found = [
+            item
+            for code, members in chosen.items()
+            for item in self._listed(DUE_PREFIX + code, members, holder=code)
+        ]
         found.sort(key=lambda item: item.score)
-        return found[:limit]
+        return Page(total=total, items=found)

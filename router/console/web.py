@@ -237,8 +237,8 @@ def supervisor(request: Request) -> Response:
     codes = [TRIAGE, *console.catalogue.codes]
     counters = console.read_model.counters(codes)
     catalogue = console.catalogue
-    overdue = console.read_model.overdue(catalogue.codes)
-    escalated = console.read_model.page(ESCALATED, count=200)
+    overdue = console.read_model.overdue(catalogue.codes, limit=PAGE_SIZE)
+    escalated = console.read_model.page(ESCALATED, count=PAGE_SIZE)
     callbacks_due = console.read_model.page(CALLBACKS, count=0, max_score=time.time())
     table = [
         {"code": code, "name": views.department_name(catalogue, code), **counters[code]}
@@ -255,8 +255,10 @@ def supervisor(request: Request) -> Response:
             "overdue": sum(c["overdue"] for c in counters.values()),
             "callbacks_overdue": callbacks_due.total,
         },
-        overdue=views.rows(overdue, catalogue),
+        overdue=views.rows(overdue.items, catalogue),
+        overdue_total=overdue.total,
         escalated=views.rows(escalated.items, catalogue),
+        escalated_total=escalated.total,
     )
 
 

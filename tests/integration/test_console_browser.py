@@ -345,8 +345,10 @@ def test_the_supervisor_sees_overdue_tickets_and_escalates_one(
     )
     _deliver(console_server, late)
     page, supervisor = login("supervisor")
-    overdue = page.locator("h2:has-text('超时 Overdue') + table").locator(
-        f'tr[data-ticket="{late.ticket_id}"]'
+    overdue = (
+        page.get_by_test_id("overdue-list")
+        .locator("table")
+        .locator(f'tr[data-ticket="{late.ticket_id}"]')
     )
     expect(overdue).to_be_visible(timeout=SLOW)
     expect(overdue.locator(".sla")).to_have_class(re.compile(r"\bsla-red\b"))
@@ -357,8 +359,10 @@ def test_the_supervisor_sees_overdue_tickets_and_escalates_one(
     assert int(page.get_by_test_id("overdue-total").inner_text()) > 0
     overdue.get_by_role("button", name="督办 Escalate").click()
     expect(page.get_by_role("status")).to_contain_text("督办 Escalate: sent")
-    escalated = page.locator("h2:has-text('督办中 Escalated') + table").locator(
-        f'tr[data-ticket="{late.ticket_id}"]'
+    escalated = (
+        page.get_by_test_id("escalated-list")
+        .locator("table")
+        .locator(f'tr[data-ticket="{late.ticket_id}"]')
     )
     expect(escalated).to_be_visible(timeout=SLOW)
     _wait_state(console_server, late.ticket_id, escalated=1)

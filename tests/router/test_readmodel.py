@@ -528,12 +528,14 @@ def test_overdue_lists_only_past_deadline_tickets_most_overdue_first(
     reader = ReadModel(client=client)
     now = (due[middle[0]] + due[late[0]]) / 2
     found = reader.overdue([two, one], now=now)
-    assert [i.ticket_id for i in found] == [early[0], middle[0]]
-    assert [i.score for i in found] == [due[early[0]], due[middle[0]]]
-    assert [i.ticket_id for i in reader.overdue([one, two], now=now, limit=1)] == [early[0]]
+    assert [i.ticket_id for i in found.items] == [early[0], middle[0]] and found.total == 2
+    assert [i.score for i in found.items] == [due[early[0]], due[middle[0]]]
+    first = reader.overdue([one, two], now=now, limit=1)
+    assert [i.ticket_id for i in first.items] == [early[0]] and first.total == 2
     everything = reader.overdue([one, two], now=due[late[0]] + 1)
-    assert [i.ticket_id for i in everything] == [early[0], middle[0], late[0]]
-    assert reader.overdue([one, two], now=due[early[0]] - 1) == []
+    assert [i.ticket_id for i in everything.items] == [early[0], middle[0], late[0]]
+    none = reader.overdue([one, two], now=due[early[0]] - 1)
+    assert none.items == [] and none.total == 0
 
 
 # ---------------------------------------------------------------- the tracker's changes
