@@ -47,6 +47,8 @@ def act(
     """Check ``action`` and publish its events; a handler's action needs (and takes, when
     free) the ticket's claim. Raises ActionError or ServiceError."""
     state = fenced_state(console, actor, ticket_id)
+    if action == "merge":
+        _check_original(console, actor, ticket_id, form.get("duplicate_of") or "")
     events = plan(
         action,
         actor=actor,
@@ -61,3 +63,15 @@ def act(
     if action in _RELEASING and actor.role == "handler":
         console.claims.release(ticket_id, actor.username)
     return events
+
+
+def _check_original(console: Console, actor: Actor, ticket_id: str, original: str) -> None:
+    """A duplicate is merged into a ticket that exists and is not itself merged."""
+    original = original.strip()
+    if not original:
+        return  # plan() says the field is required
+    state = console.read_model.state(original)
+    if state is None or not visible(actor, state):
+        raise ActionError(400, f"no ticket {original} to merge into")
+    if state["status"] == "merged":
+        raise ActionError(400, f"{original} is itself merged into {state['duplicate_of']}")

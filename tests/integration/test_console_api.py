@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
+from router.console.actions import ACTIONS
 from tests.conftest import ConsoleServer, deliver_routed, routed_ticket, wait_until
 from topics.schemas import TZ, Contact
 
@@ -127,13 +128,16 @@ def test_the_department_fence_holds_for_pages_and_api(
         assert api.get(f"/api/tickets/{other}").status_code == 404
         assert api.post(f"/api/tickets/{other}/claim").status_code == 404
         assert api.delete(f"/api/tickets/{other}/claim").status_code == 404
-        posted = api.post(f"/api/tickets/{other}/actions", json={"action": "sign"})
-        assert posted.status_code == 404
+        for action in ACTIONS:  # whatever the action, the answer does not tell it exists
+            posted = api.post(f"/api/tickets/{other}/actions", json={"action": action})
+            assert posted.status_code == 404, action
         handler = people["handler_a"]
         assert handler.get(f"/tickets/{other}").status_code == 404
         token_a = _csrf(handler, "/queue")
-        for path in (f"/tickets/{other}/claim", f"/tickets/{other}/act/sign"):
-            assert handler.post(path, data={"csrf_token": token_a}).status_code == 404
+        paths = [f"/tickets/{other}/claim", f"/tickets/{other}/release"]
+        paths += [f"/tickets/{other}/act/{action}" for action in ACTIONS]
+        for path in paths:
+            assert handler.post(path, data={"csrf_token": token_a}).status_code == 404, path
     # pages of other roles are forbidden to a handler
     for page in ("/triage", "/callbacks", "/supervisor"):
         assert people["handler_a"].get(page).status_code == 403
@@ -286,6 +290,8 @@ def test_masking_escaping_csrf_and_validation(
     assert early.status_code == 409
     unknown = _act(people["dispatcher"], ticket_id, "reassign", department="NOPE", reason="r")
     assert unknown.status_code == 400 and "unknown department" in unknown.text
+    nowhere = _act(people["dispatcher"], ticket_id, "merge", duplicate_of="no-such-ticket")
+    assert nowhere.status_code == 400 and "no ticket no-such-ticket to merge into" in nowhere.text
 
 
 def test_supervisor_sees_overdue_tickets_and_counters(
@@ -332,3 +338,24 @@ def test_disabling_a_user_ends_their_session_and_login_is_rate_limited(
             )
     assert codes[:-1] == [401] * console_server.settings.login_attempts
     assert codes[-1] == 429
+
+
+def test_a_dispatcher_merges_a_duplicate_into_an_existing_ticket(
+    console_server: ConsoleServer, people: dict[str, httpx.Client]
+) -> None:
+    original, duplicate = _id("orig"), _id("dup")
+    _deliver(console_server, _ticket(original, A), _ticket(duplicate, "TRIAGE"))
+    dispatcher = people["dispatcher"]
+    assert _act(dispatcher, duplicate, "merge", duplicate_of=original).status_code == 303
+    _status_becomes(console_server, duplicate, "merged")
+    assert (_state(console_server, duplicate) or {})["duplicate_of"] == original
+    assert duplicate not in dispatcher.get("/triage").text
+    token = _csrf(dispatcher, "/triage")
+    missing = dispatcher.post(
+        f"/tickets/{_id('none')}/act/merge", data={"csrf_token": token, "duplicate_of": original}
+    )
+    assert missing.status_code == 404  # the ticket to merge does not exist
+    third = _id("third")
+    _deliver(console_server, _ticket(third, "TRIAGE"))
+    chained = _act(dispatcher, third, "merge", duplicate_of=duplicate)
+    assert chained.status_code == 400 and "itself merged" in chained.text
