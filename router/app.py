@@ -144,6 +144,7 @@ def create_app(
     retention_s = settings.closed_retention_days * 86400
     tracker = Tracker(lifecycle=lifecycle, metrics=metrics, closed_retention_s=retention_s)
     read_model = ReadModelWriter(client=redis_client, closed_ttl_s=retention_s)
+    queue_codes = list(catalogue.queues())  # every department and TRIAGE
     states = app.tables.add(
         StateTable(
             app,
@@ -185,6 +186,8 @@ def create_app(
         for key in scan.expired:
             tracker.forget(states, key)
         await read_model.write(tracker.drain())  # the read model follows; it may lag
+        for code, depth in (await read_model.depths(queue_codes)).items():
+            metrics.queue_depth.labels(code).set(depth)
 
     if watcher is not None:
 

@@ -446,7 +446,7 @@ def _import(args: argparse.Namespace) -> ImportReport:
 
 
 def cmd_queues(args: argparse.Namespace) -> int:
-    """Print each department queue's depth."""
+    """Print how many tickets each department's queue stream has received."""
     import redis
 
     from router.departments import TRIAGE, Catalogue

@@ -159,7 +159,7 @@ def _banner(settings: Settings, rate: float, log_path: object) -> None:
             (the handler works {HUMAN_DEPARTMENT}; simulated staff leave it to you)
   In another terminal:
     export KAFKA_BOOTSTRAP_SERVERS={settings.kafka_bootstrap_servers} REDIS_URL={settings.redis_url}
-    .venv/bin/hotline queues              # tickets per department queue
+    .venv/bin/hotline queues              # tickets routed to each department so far
     .venv/bin/hotline deadletter list     # 1% of the simulated records are malformed on purpose
   Ctrl-C stops everything.
 """,

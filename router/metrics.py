@@ -93,7 +93,7 @@ class Metrics:
 
         self.queue_depth = Gauge(
             "hotline_queue_depth",
-            "Entries in a department's Redis work queue (TRIAGE included).",
+            "Open tickets a department holds (TRIAGE: at the dispatchers' desk), from Redis.",
             ["department"],
             registry=registry,
         )

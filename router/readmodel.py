@@ -116,6 +116,14 @@ class ReadModelWriter:
                     self._queue(pipe, change)
                 await pipe.execute()
 
+    async def depths(self, codes: Sequence[str]) -> dict[str, int]:
+        """Open tickets each department (or ``TRIAGE``) holds now, in one round trip."""
+        async with self.client.pipeline(transaction=False) as pipe:
+            for code in codes:
+                pipe.zcard(OPEN_PREFIX + code)
+            counts = await pipe.execute()
+        return dict(zip(codes, counts, strict=True))
+
     def _queue(self, pipe: Any, change: Change) -> None:
         ticket_id = change.ticket_id
         old, new = entries(change.old), entries(change.new)

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from router.console.actions import ACTIONS
-from tests.conftest import ConsoleServer, deliver_routed, routed_ticket, wait_until
+from tests.conftest import ConsoleServer, Running, deliver_routed, routed_ticket, wait_until
 from topics.schemas import TZ, Contact
 
 pytestmark = pytest.mark.integration
@@ -359,3 +359,25 @@ def test_a_dispatcher_merges_a_duplicate_into_an_existing_ticket(
     _deliver(console_server, _ticket(third, "TRIAGE"))
     chained = _act(dispatcher, third, "merge", duplicate_of=duplicate)
     assert chained.status_code == 400 and "itself merged" in chained.text
+
+
+def test_the_worker_reports_each_departments_open_tickets_as_its_queue_depth(
+    console_server: ConsoleServer, running: Running
+) -> None:
+    import urllib.request
+
+    def depth(department: str) -> float:
+        url = f"http://127.0.0.1:{running.web_port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as page:
+            for line in page.read().decode().splitlines():
+                if line.startswith(f'hotline_queue_depth{{department="{department}"}}'):
+                    return float(line.rsplit(" ", 1)[1])
+        return -1.0
+
+    read_model = console_server.console.read_model  # type: ignore[attr-defined]
+    ticket_id = _id("depth")
+    _deliver(console_server, _ticket(ticket_id, B))
+    wait_until(
+        lambda: depth(B) == read_model.client.zcard(f"hotline:open:{B}") and depth(B) > 0,
+        what="the queue depth to follow the read model",
+    )
