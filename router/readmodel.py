@@ -87,12 +87,32 @@ class Change:
     history: list[dict] = field(default_factory=list)
 
 
+def coalesce(changes: Iterable[Change]) -> dict[str, Change]:
+    """Per ticket, in order of first appearance: its first old state, its last new state
+    and every history entry, so a batch writes each ticket once."""
+    merged: dict[str, Change] = {}
+    for change in changes:
+        seen = merged.get(change.ticket_id)
+        if seen is None:
+            merged[change.ticket_id] = Change(
+                ticket_id=change.ticket_id,
+                old=change.old,
+                new=change.new,
+                history=list(change.history),
+            )
+        else:
+            seen.new = change.new
+            seen.history.extend(change.history)
+    return merged
+
+
 def history_entry(kind: str, *, at: str, **details: Any) -> dict:
     """One audit-trail entry: what happened (``kind``), when (ISO 8601) and its details."""
     return {"type": kind, "at": at, **{k: v for k, v in details.items() if v is not None}}
 
 
 def _dumps(data: Any) -> str:
+    """A history entry's JSON: keys sorted, so an entry written twice is one member."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
@@ -109,10 +129,12 @@ class ReadModelWriter:
         self.closed_ttl_s = int(closed_ttl_s)
 
     async def write(self, changes: Sequence[Change]) -> None:
-        """Apply ``changes`` in order; later changes of a ticket win."""
-        for start in range(0, len(changes), _CHUNK):
+        """Apply ``changes`` in order: each ticket's changes become one (its first old
+        state, its last new state, all its history entries)."""
+        merged = list(coalesce(changes).values())
+        for start in range(0, len(merged), _CHUNK):
             async with self.client.pipeline(transaction=True) as pipe:
-                for change in changes[start : start + _CHUNK]:
+                for change in merged[start : start + _CHUNK]:
                     self._queue(pipe, change)
                 await pipe.execute()
 
@@ -139,7 +161,8 @@ class ReadModelWriter:
             return
         closed = change.new["status"] in ("closed", "merged")
         ttl = self.closed_ttl_s if closed else None
-        pipe.set(STATE_PREFIX + ticket_id, _dumps(change.new), ex=ttl)
+        state = json.dumps(change.new, ensure_ascii=False, separators=(",", ":"))
+        pipe.set(STATE_PREFIX + ticket_id, state, ex=ttl)
         if closed:
             pipe.expire(history, self.closed_ttl_s)
         elif change.old is not None and change.old["status"] in ("closed", "merged"):

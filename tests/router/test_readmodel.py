@@ -31,6 +31,7 @@ from router.readmodel import (
     Change,
     ReadModel,
     ReadModelWriter,
+    coalesce,
     earliest_deadline,
     entries,
     history_entry,
@@ -736,3 +737,18 @@ def test_a_record_that_fails_halfway_leaves_the_stored_state_as_it_was(
     assert after == {k: v for k, v in before.items() if k != "offsets"}
     (refused,) = [c for c in tracker.drain() if c.history and "refused" in c.history[0]]
     assert refused.history[0]["refused"] == "unknown_calendar_year"
+
+
+def test_a_batch_writes_each_ticket_once_from_its_first_old_to_its_last_new_state() -> None:
+    first = {"status": "triage"}
+    changes = [
+        Change(ticket_id="a", old=None, new=first, history=[{"type": "routed"}]),
+        Change(ticket_id="b", old=None, new={"status": "assigned"}),
+        Change(ticket_id="a", old=first, new={"status": "assigned"}, history=[{"type": "d"}]),
+        Change(ticket_id="a", old={"status": "assigned"}, new={"status": "signed"}),
+    ]
+    merged = coalesce(changes)
+    assert list(merged) == ["a", "b"]
+    assert merged["a"].old is None and merged["a"].new == {"status": "signed"}
+    assert [h["type"] for h in merged["a"].history] == ["routed", "d"]
+    assert changes[0].history == [{"type": "routed"}]  # the inputs are left as they were
