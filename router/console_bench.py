@@ -59,7 +59,7 @@ from router.exceptions import ServiceError
 from router.lifecycle import WORKING, Lifecycle, TicketState
 from router.processes import stop_process, worker_env
 from router.queues import QueueWriter
-from router.readmodel import Change, ReadModelWriter, history_entry
+from router.readmodel import Change, ReadModelWriter, alert_entry, event_entry, routed_entry
 from router.settings import Settings
 from router.simulator import CHANNEL_MIX
 from topics.catalogue import ROUTED
@@ -90,14 +90,6 @@ class Filled:
     ticket: Ticket
     state: dict
     history: list[dict]
-
-
-def _event_entry(event: TicketEvent) -> dict:
-    """The history entry the tracker writes for an applied event."""
-    entry = event.to_dict()
-    entry.pop("schema_version")
-    kind, at = entry.pop("type"), entry.pop("at")
-    return history_entry(kind, at=at, **entry)
 
 
 class Backlog:
@@ -174,18 +166,7 @@ class Backlog:
         )
         state = self.lifecycle.open(ticket, partition=rng.randrange(4))
         state.offsets[ROUTED] = self._count
-        history = [
-            history_entry(
-                "routed",
-                at=routed_at.isoformat(),
-                actor="router",
-                role="system",
-                department=department,
-                method="model",
-                confidence=round(confidence, 4),
-                model_version="bench",
-            )
-        ]
+        history = [routed_entry(ticket)]
         if department != TRIAGE:
             history += self._work(state, department, routed_at)
         history += self._alerts(state)
@@ -234,7 +215,7 @@ class Backlog:
             if state.status not in WORKING and event.type in ("extension_requested", "paused"):
                 continue
             self.lifecycle.apply(state, event)
-            entries.append(_event_entry(event))
+            entries.append(event_entry(event))
         return entries
 
     def _alerts(self, state: TicketState) -> list[dict]:
@@ -243,20 +224,7 @@ class Backlog:
         if not alerts:
             return []
         self.lifecycle.mark(state, alerts)
-        return [
-            history_entry(
-                "alert",
-                at=alert.at,
-                actor="tracker",
-                role="system",
-                level=alert.level,
-                clock=alert.clock,
-                department=alert.department,
-                reason=alert.reason,
-                alert_id=alert.alert_id,
-            )
-            for alert in alerts
-        ]
+        return [alert_entry(alert) for alert in alerts]
 
 
 async def _write(settings: Settings, batches: Iterator[list[Filled]]) -> None:

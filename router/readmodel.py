@@ -33,6 +33,9 @@ import redis.asyncio as aioredis
 
 from router.departments import TRIAGE
 from router.queues import TICKET_PREFIX
+from topics.alerts import SlaAlert
+from topics.events import TicketEvent
+from topics.schemas import Ticket
 
 STATE_PREFIX = "hotline:state:"
 OPEN_PREFIX = "hotline:open:"
@@ -109,6 +112,46 @@ def coalesce(changes: Iterable[Change]) -> dict[str, Change]:
 def history_entry(kind: str, *, at: str, **details: Any) -> dict:
     """One audit-trail entry: what happened (``kind``), when (ISO 8601) and its details."""
     return {"type": kind, "at": at, **{k: v for k, v in details.items() if v is not None}}
+
+
+def routed_entry(ticket: Ticket) -> dict:
+    """The history entry of a ticket's routing decision."""
+    routing = ticket.routing
+    assert routing is not None, "route the ticket first"
+    return history_entry(
+        "routed",
+        at=routing.routed_at or ticket.received_at,
+        actor="router",
+        role="system",
+        department=routing.department,
+        method=routing.method,
+        confidence=round(routing.confidence, 4),
+        model_version=routing.model_version or None,
+        rule=routing.rule,
+    )
+
+
+def event_entry(event: TicketEvent, **details: Any) -> dict:
+    """The history entry of a lifecycle event (``details``: e.g. why it was refused)."""
+    entry = event.to_dict()
+    entry.pop("schema_version")
+    kind, at = entry.pop("type"), entry.pop("at")
+    return history_entry(kind, at=at, **entry, **details)
+
+
+def alert_entry(alert: SlaAlert) -> dict:
+    """The history entry of an SLA alert the tracker raised."""
+    return history_entry(
+        "alert",
+        at=alert.at,
+        actor="tracker",
+        role="system",
+        level=alert.level,
+        clock=alert.clock,
+        department=alert.department,
+        reason=alert.reason,
+        alert_id=alert.alert_id,
+    )
 
 
 def _dumps(data: Any) -> str:

@@ -29,7 +29,7 @@ from prometheus_client import Gauge
 from router.exceptions import BadInputError, CalendarError, UnknownDepartmentError
 from router.lifecycle import Effect, Lifecycle, TicketState
 from router.metrics import TIMED_CLOCKS, Metrics
-from router.readmodel import Change, history_entry
+from router.readmodel import Change, alert_entry, event_entry, routed_entry
 from router.stages import Outgoing, Record, dead_letter
 from topics.alerts import ALERTS, SlaAlert
 from topics.catalogue import ROUTED
@@ -179,20 +179,7 @@ class Tracker:
             return
         state = self.lifecycle.open(ticket, partition=record.partition)
         state.offsets[record.topic] = record.offset
-        routing = ticket.routing
-        assert routing is not None
-        routed = history_entry(
-            "routed",
-            at=routing.routed_at or ticket.received_at,
-            actor="router",
-            role="system",
-            department=routing.department,
-            method=routing.method,
-            confidence=round(routing.confidence, 4),
-            model_version=routing.model_version or None,
-            rule=routing.rule,
-        )
-        self._write(table, key, state.to_dict(), history=[routed])
+        self._write(table, key, state.to_dict(), history=[routed_entry(ticket)])
 
     def _apply(self, table: Table, record: Record) -> None:
         event = TicketEvent.from_json(record.value or b"")
@@ -206,21 +193,18 @@ class Tracker:
             self._consumed(table, key, stored, record)
             return
         state = TicketState.from_dict(stored)
-        entry = event.to_dict()
-        entry.pop("schema_version")
-        kind, at = entry.pop("type"), entry.pop("at")
         try:
             effects = self.lifecycle.apply(state, event)
         except Exception as exc:  # the ticket stays as it was; handle() dead-letters the event
             self._consumed(table, key, stored, record)
             error = as_refusal(exc)
-            refused = history_entry(kind, at=at, **entry, refused=error.reason, detail=error.detail)
+            refused = event_entry(event, refused=error.reason, detail=error.detail)
             self.changes.append(
                 Change(ticket_id=event.ticket_id, old=stored, new=stored, history=[refused])
             )
             raise
         state.offsets[record.topic] = record.offset
-        self._write(table, key, state.to_dict(), history=[history_entry(kind, at=at, **entry)])
+        self._write(table, key, state.to_dict(), history=[event_entry(event)])
         self._child(self.metrics.lifecycle_events, event.type).inc()
         self.count(effects)
 
@@ -338,20 +322,7 @@ class Tracker:
             return
         state = TicketState.from_dict(stored)
         effects = self.lifecycle.mark(state, alerts)
-        entries = [
-            history_entry(
-                "alert",
-                at=alert.at,
-                actor="tracker",
-                role="system",
-                level=alert.level,
-                clock=alert.clock,
-                department=alert.department,
-                reason=alert.reason,
-                alert_id=alert.alert_id,
-            )
-            for alert in alerts
-        ]
+        entries = [alert_entry(alert) for alert in alerts]
         self._write(table, key, state.to_dict(), history=entries)
         for alert in alerts:
             self._child(self.metrics.sla_alerts, alert.department, alert.level, alert.clock).inc()
