@@ -1,29 +1,18 @@
-"""Open311 end to end: the Open311 router served by uvicorn on a loopback port, a real
-worker routing on the session's broker and Redis, and the ``georeport`` client from PyPI
-talking to it as a third-party app would."""
+"""Open311 end to end: the console (and its Open311 router) served by uvicorn on a loopback
+port, a real worker routing on the session's broker and Redis, and the ``georeport`` client
+from PyPI talking to it as a third-party app would."""
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 import requests
-import uvicorn
-from fastapi import FastAPI
 from georeport import GeoReport
 
-from router.console.accounts import Accounts
-from router.console.context import make_producer
-from router.console.open311 import open311_router
-from router.console.ratelimit import RateLimiter
 from router.departments import Catalogue
-from router.embedded import free_port
-from router.readmodel import ReadModel
-from tests.conftest import Running, wait_until
+from tests.conftest import ConsoleServer, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -36,44 +25,13 @@ W3C = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00")
 
 
 @pytest.fixture(scope="module")
-def root_address(
-    running: Running, catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """The Open311 root of a uvicorn server in a background thread; stopped at the end."""
-    settings = running.settings
-    client = redis.Redis.from_url(settings.redis_url)
-    accounts = Accounts(
-        path=tmp_path_factory.mktemp("o311") / "accounts.sqlite3", catalogue=catalogue
-    )
-    accounts.add_api_key("demo-app", channel="app", key="demo")
-    producer = make_producer(settings.kafka_bootstrap_servers)
-    app = FastAPI()
-    app.include_router(
-        open311_router(
-            settings=settings,
-            catalogue=catalogue,
-            read_model=ReadModel(client=client),
-            accounts=accounts,
-            producer=producer,
-            limiter=RateLimiter(client=client, prefix="test:o311-roundtrip:"),
-        )
-    )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, name="open311-uvicorn", daemon=True)
-    thread.start()
-    try:
-        wait_until(lambda: server.started, timeout_s=20, what="uvicorn to start")
-        yield f"http://127.0.0.1:{port}/open311/v2"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        producer.close()
-        accounts.close()
-        client.close()
-    assert not thread.is_alive()
+def root_address(console_server: ConsoleServer) -> str:
+    """The Open311 root of the session's console (uvicorn on a loopback port), with the
+    demo's API key ``demo`` for the app channel."""
+    accounts = console_server.console.accounts  # type: ignore[attr-defined]
+    if accounts.check_api_key("demo") is None:
+        accounts.add_api_key("demo-app", channel="app", key="demo")
+    return f"{console_server.url}/open311/v2"
 
 
 def test_a_request_posted_through_open311_is_routed_and_tracked(
