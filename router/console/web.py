@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -314,30 +315,31 @@ def _ticket(
     )
 
 
-@router.post("/tickets/{ticket_id}/claim")
-def claim_ticket(request: Request, ticket_id: str, csrf_token: str = Form("")) -> Response:
+def _claim_operation(
+    request: Request, ticket_id: str, csrf_token: str, operation: Callable, success: str
+) -> Response:
+    """Take or give back a handler's claim, then go to ``success`` (or back to the ticket
+    page with the reason it could not be done)."""
     session = page_user(request, "handler")
     _check_csrf(session, csrf_token)
     try:
-        claim(console_of(request), actor_of(session), ticket_id)
+        operation(console_of(request), actor_of(session), ticket_id)
     except ActionError as exc:
         if exc.status == 404:
             raise HTTPException(404, exc.message) from None
         return _ticket(request, session, ticket_id, error=exc.message, status_code=exc.status)
-    return _redirect(f"/tickets/{quote(ticket_id)}?notice=claimed")
+    return _redirect(success)
+
+
+@router.post("/tickets/{ticket_id}/claim")
+def claim_ticket(request: Request, ticket_id: str, csrf_token: str = Form("")) -> Response:
+    success = f"/tickets/{quote(ticket_id)}?notice=claimed"
+    return _claim_operation(request, ticket_id, csrf_token, claim, success)
 
 
 @router.post("/tickets/{ticket_id}/release")
 def release_ticket(request: Request, ticket_id: str, csrf_token: str = Form("")) -> Response:
-    session = page_user(request, "handler")
-    _check_csrf(session, csrf_token)
-    try:
-        release(console_of(request), actor_of(session), ticket_id)
-    except ActionError as exc:
-        if exc.status == 404:
-            raise HTTPException(404, exc.message) from None
-        return _ticket(request, session, ticket_id, error=exc.message, status_code=exc.status)
-    return _redirect("/queue?notice=released")
+    return _claim_operation(request, ticket_id, csrf_token, release, "/queue?notice=released")
 
 
 async def _form(request: Request) -> dict[str, str]:
